@@ -1,0 +1,400 @@
+//! Byte-level lexing shared by the SIP grammars (RFC 3261 §25.1).
+//!
+//! A [`Cursor`] walks a header value or URI without copying. It treats CR and
+//! LF as linear white space: inside a header value that the message parser has
+//! already delimited, a CR or LF can only be part of a line fold, which
+//! RFC 3261 §7.3.1 says is equivalent to a single space.
+
+use crate::error::{Error, Result};
+
+/// RFC 3261 `token` characters.
+#[inline]
+pub(crate) const fn is_token(b: u8) -> bool {
+    matches!(b,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+        | b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~')
+}
+
+/// RFC 3261 `word` characters (Call-ID).
+#[inline]
+pub(crate) const fn is_word(b: u8) -> bool {
+    is_token(b)
+        || matches!(
+            b,
+            b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}'
+        )
+}
+
+/// Linear white space inside an already delimited header value.
+#[inline]
+pub(crate) const fn is_lws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// `unreserved` of RFC 3261 (alphanum / mark).
+#[inline]
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
+}
+
+/// Trims linear white space at both ends.
+#[inline]
+pub(crate) fn trim_lws(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| !is_lws(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| !is_lws(b)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or(&[])
+}
+
+/// Converts bytes known to be ASCII (checked by the caller's grammar) or
+/// UTF-8 to `&str`, reporting invalid UTF-8 as a parse error of `what`.
+#[inline]
+pub(crate) fn utf8<'a>(s: &'a [u8], what: &'static str, offset: usize) -> Result<&'a str> {
+    core::str::from_utf8(s).map_err(|e| Error::parse(what, "invalid utf-8", offset + e.valid_up_to()))
+}
+
+/// A read position in a byte string with the absolute offset of its first
+/// byte in the message, so errors point into the original input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Cursor<'a> {
+    s: &'a [u8],
+    pos: usize,
+    base: usize,
+    what: &'static str,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(s: &'a [u8], base: usize, what: &'static str) -> Self {
+        Cursor {
+            s,
+            pos: 0,
+            base,
+            what,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    #[inline]
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    #[inline]
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos.min(self.s.len());
+    }
+
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    #[inline]
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    #[inline]
+    pub(crate) fn slice(&self, from: usize, to: usize) -> &'a [u8] {
+        self.s.get(from..to).unwrap_or(&[])
+    }
+
+    #[inline]
+    pub(crate) fn bump(&mut self) {
+        if self.pos < self.s.len() {
+            self.pos += 1;
+        }
+    }
+
+    pub(crate) fn err(&self, reason: &'static str) -> Error {
+        Error::parse(self.what, reason, self.offset())
+    }
+
+    /// Skips linear white space; returns whether any was skipped.
+    #[inline]
+    pub(crate) fn skip_lws(&mut self) -> bool {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            if is_lws(b) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        self.pos != start
+    }
+
+    /// Consumes `b` if it is next.
+    #[inline]
+    pub(crate) fn eat(&mut self, b: u8) -> bool {
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes `b`, allowing linear white space on both sides (the SWS of
+    /// `SEMI`, `COMMA`, `EQUAL`, `COLON`, `SLASH`, `LAQUOT`, `RAQUOT`).
+    #[inline]
+    pub(crate) fn eat_sep(&mut self, b: u8) -> bool {
+        let save = self.pos;
+        self.skip_lws();
+        if self.eat(b) {
+            self.skip_lws();
+            true
+        } else {
+            self.pos = save;
+            false
+        }
+    }
+
+    pub(crate) fn expect(&mut self, b: u8, reason: &'static str) -> Result<()> {
+        if self.eat(b) {
+            Ok(())
+        } else {
+            Err(self.err(reason))
+        }
+    }
+
+    /// Consumes bytes while `f` holds; returns them (maybe empty).
+    #[inline]
+    pub(crate) fn take_while(&mut self, f: impl Fn(u8) -> bool) -> &'a [u8] {
+        let start = self.pos;
+        while let Some(b) = self.peek() {
+            if f(b) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+        self.slice(start, self.pos)
+    }
+
+    /// A non-empty `token`.
+    pub(crate) fn token(&mut self, reason: &'static str) -> Result<&'a str> {
+        let off = self.offset();
+        let t = self.take_while(is_token);
+        if t.is_empty() {
+            return Err(self.err(reason));
+        }
+        utf8(t, self.what, off)
+    }
+
+    /// A `quoted-string` including its quotes; escapes are validated, not
+    /// decoded.
+    pub(crate) fn quoted_string(&mut self) -> Result<&'a str> {
+        let start = self.pos;
+        let off = self.offset();
+        self.expect(b'"', "expected '\"'")?;
+        loop {
+            match self.peek() {
+                None => return Err(self.err("unterminated quoted string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        // quoted-pair excludes CR and LF
+                        Some(b) if b <= 0x7f && b != b'\r' && b != b'\n' => self.pos += 1,
+                        _ => return Err(self.err("bad escape in quoted string")),
+                    }
+                }
+                Some(b) if b < 0x20 && !is_lws(b) => {
+                    return Err(self.err("control character in quoted string"))
+                }
+                Some(0x7f) => return Err(self.err("control character in quoted string")),
+                Some(_) => self.pos += 1,
+            }
+        }
+        utf8(self.slice(start, self.pos), self.what, off)
+    }
+
+    /// An unsigned decimal number of at most `max` value.
+    pub(crate) fn number(&mut self, max: u64, reason: &'static str) -> Result<u64> {
+        let off = self.offset();
+        let digits = self.take_while(|b| b.is_ascii_digit());
+        parse_decimal(digits, max).ok_or(Error::parse(self.what, reason, off))
+    }
+}
+
+/// Parses a non-empty run of ASCII digits no larger than `max`.
+pub(crate) fn parse_decimal(digits: &[u8], max: u64) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    (v <= max).then_some(v)
+}
+
+/// Whether `s` is a valid run of `%HH` escapes and bytes from `allowed`.
+pub(crate) fn check_escaped(s: &[u8], allowed: impl Fn(u8) -> bool) -> Option<usize> {
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if b == b'%' {
+            let h1 = s.get(i + 1).copied().unwrap_or(0);
+            let h2 = s.get(i + 2).copied().unwrap_or(0);
+            if !h1.is_ascii_hexdigit() || !h2.is_ascii_hexdigit() {
+                return Some(i);
+            }
+            i += 3;
+        } else if allowed(b) {
+            i += 1;
+        } else {
+            return Some(i);
+        }
+    }
+    None
+}
+
+#[inline]
+const fn hex_val(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        b'A'..=b'F' => b - b'A' + 10,
+        _ => 0,
+    }
+}
+
+/// Decodes `%HH` escapes. Borrowed when there are none; a malformed escape
+/// is kept literally (callers validate with the grammar first).
+pub fn percent_decode(s: &[u8]) -> alloc_cow::Cow<'_, [u8]> {
+    if !s.contains(&b'%') {
+        return alloc_cow::Cow::Borrowed(s);
+    }
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(&b) = s.get(i) {
+        if b == b'%' {
+            if let (Some(&h1), Some(&h2)) = (s.get(i + 1), s.get(i + 2)) {
+                if h1.is_ascii_hexdigit() && h2.is_ascii_hexdigit() {
+                    out.push(hex_val(h1) << 4 | hex_val(h2));
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    alloc_cow::Cow::Owned(out)
+}
+
+mod alloc_cow {
+    pub use std::borrow::Cow;
+}
+
+/// Splits a header value at top-level commas: commas inside quoted strings,
+/// `<...>` and `(...)` do not split. Empty elements are yielded as empty
+/// slices so a validator can reject them.
+#[derive(Clone, Debug)]
+pub struct CommaSplit<'a> {
+    s: &'a [u8],
+    pos: usize,
+    base: usize,
+    done: bool,
+}
+
+impl<'a> CommaSplit<'a> {
+    pub(crate) fn new(s: &'a [u8], base: usize) -> Self {
+        CommaSplit {
+            s,
+            pos: 0,
+            base,
+            done: s.is_empty(),
+        }
+    }
+}
+
+impl<'a> Iterator for CommaSplit<'a> {
+    /// The element (trimmed) and its absolute offset.
+    type Item = (&'a [u8], usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let start = self.pos;
+        let mut in_quote = false;
+        let mut in_angle = false;
+        let mut i = start;
+        while let Some(&b) = self.s.get(i) {
+            if in_quote {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == b'"' {
+                    in_quote = false;
+                }
+            } else {
+                match b {
+                    b'"' => in_quote = true,
+                    b'<' => in_angle = true,
+                    b'>' => in_angle = false,
+                    b',' if !in_angle => break,
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        let end = i.min(self.s.len());
+        if end >= self.s.len() {
+            self.done = true;
+        } else {
+            self.pos = end + 1;
+        }
+        let raw = self.s.get(start..end).unwrap_or(&[]);
+        let lead = raw.iter().position(|&b| !is_lws(b)).unwrap_or(raw.len());
+        Some((trim_lws(raw), self.base + start + lead))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_split_respects_quotes_and_angles() {
+        let v = br#""a,b" <sip:x@y;p=1,2>;q=1 , <sip:z>,,last"#;
+        let parts: Vec<_> = CommaSplit::new(v, 0).map(|(p, _)| p).collect();
+        assert_eq!(
+            parts,
+            vec![
+                &br#""a,b" <sip:x@y;p=1,2>;q=1"#[..],
+                &b"<sip:z>"[..],
+                &b""[..],
+                &b"last"[..]
+            ]
+        );
+    }
+
+    #[test]
+    fn decimal_limits() {
+        assert_eq!(parse_decimal(b"2147483647", (1 << 31) - 1), Some(2147483647));
+        assert_eq!(parse_decimal(b"2147483648", (1 << 31) - 1), None);
+        assert_eq!(parse_decimal(b"36893488147419103232", u64::MAX), None);
+        assert_eq!(parse_decimal(b"", 10), None);
+    }
+
+    #[test]
+    fn percent() {
+        assert_eq!(&*percent_decode(b"a%20b%zz"), b"a b%zz");
+        assert!(matches!(percent_decode(b"plain"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,263 @@
+//! Header names: the RFC 3261 §20 set, the compact forms of §7.3.3 and the
+//! IANA registry, matched case-insensitively without allocation.
+
+macro_rules! header_names {
+    ($( $(#[$doc:meta])* $variant:ident => $canon:literal $(, $compact:literal)? ;)*) => {
+        /// A known SIP header name, or [`HeaderName::Other`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        #[non_exhaustive]
+        pub enum HeaderName {
+            $( $(#[$doc])* $variant, )*
+            /// Any header this library has no name for; compare the raw name.
+            Other,
+        }
+
+        impl HeaderName {
+            /// The canonical (long) spelling.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( HeaderName::$variant => $canon, )*
+                    HeaderName::Other => "",
+                }
+            }
+
+            /// The compact form of §7.3.3, if the header has one.
+            pub const fn compact(self) -> Option<u8> {
+                match self {
+                    $( HeaderName::$variant => header_names!(@compact $($compact)?), )*
+                    HeaderName::Other => None,
+                }
+            }
+
+            const ALL: &'static [(&'static [u8], HeaderName)] = &[
+                $( ($canon.as_bytes(), HeaderName::$variant), )*
+            ];
+        }
+    };
+    (@compact $c:literal) => { Some($c) };
+    (@compact) => { None };
+}
+
+header_names! {
+    /// Accept
+    Accept => "Accept";
+    /// Accept-Contact (RFC 3841)
+    AcceptContact => "Accept-Contact", b'a';
+    /// Accept-Encoding
+    AcceptEncoding => "Accept-Encoding";
+    /// Accept-Language
+    AcceptLanguage => "Accept-Language";
+    /// Alert-Info
+    AlertInfo => "Alert-Info";
+    /// Allow
+    Allow => "Allow";
+    /// Allow-Events (RFC 6665)
+    AllowEvents => "Allow-Events", b'u';
+    /// Authentication-Info
+    AuthenticationInfo => "Authentication-Info";
+    /// Authorization
+    Authorization => "Authorization";
+    /// Call-ID
+    CallId => "Call-ID", b'i';
+    /// Call-Info
+    CallInfo => "Call-Info";
+    /// Contact
+    Contact => "Contact", b'm';
+    /// Content-Disposition
+    ContentDisposition => "Content-Disposition";
+    /// Content-Encoding
+    ContentEncoding => "Content-Encoding", b'e';
+    /// Content-Language
+    ContentLanguage => "Content-Language";
+    /// Content-Length
+    ContentLength => "Content-Length", b'l';
+    /// Content-Type
+    ContentType => "Content-Type", b'c';
+    /// CSeq
+    CSeq => "CSeq";
+    /// Date
+    Date => "Date";
+    /// Error-Info
+    ErrorInfo => "Error-Info";
+    /// Event (RFC 6665)
+    Event => "Event", b'o';
+    /// Expires
+    Expires => "Expires";
+    /// From
+    From => "From", b'f';
+    /// Identity (RFC 8224)
+    Identity => "Identity", b'y';
+    /// In-Reply-To
+    InReplyTo => "In-Reply-To";
+    /// Max-Forwards
+    MaxForwards => "Max-Forwards";
+    /// MIME-Version
+    MimeVersion => "MIME-Version";
+    /// Min-Expires
+    MinExpires => "Min-Expires";
+    /// Organization
+    Organization => "Organization";
+    /// Priority
+    Priority => "Priority";
+    /// Proxy-Authenticate
+    ProxyAuthenticate => "Proxy-Authenticate";
+    /// Proxy-Authorization
+    ProxyAuthorization => "Proxy-Authorization";
+    /// Proxy-Require
+    ProxyRequire => "Proxy-Require";
+    /// RAck (RFC 3262)
+    RAck => "RAck";
+    /// Record-Route
+    RecordRoute => "Record-Route";
+    /// Refer-To (RFC 3515)
+    ReferTo => "Refer-To", b'r';
+    /// Referred-By (RFC 3892)
+    ReferredBy => "Referred-By", b'b';
+    /// Reject-Contact (RFC 3841)
+    RejectContact => "Reject-Contact", b'j';
+    /// Reply-To
+    ReplyTo => "Reply-To";
+    /// Request-Disposition (RFC 3841)
+    RequestDisposition => "Request-Disposition", b'd';
+    /// Require
+    Require => "Require";
+    /// Retry-After
+    RetryAfter => "Retry-After";
+    /// Route
+    Route => "Route";
+    /// RSeq (RFC 3262)
+    RSeq => "RSeq";
+    /// Server
+    Server => "Server";
+    /// Session-Expires (RFC 4028)
+    SessionExpires => "Session-Expires", b'x';
+    /// Subject
+    Subject => "Subject", b's';
+    /// Supported
+    Supported => "Supported", b'k';
+    /// Timestamp
+    Timestamp => "Timestamp";
+    /// To
+    To => "To", b't';
+    /// Unsupported
+    Unsupported => "Unsupported";
+    /// User-Agent
+    UserAgent => "User-Agent";
+    /// Via
+    Via => "Via", b'v';
+    /// Warning
+    Warning => "Warning";
+    /// WWW-Authenticate
+    WwwAuthenticate => "WWW-Authenticate";
+}
+
+impl HeaderName {
+    /// Classifies a header name as it appears on the wire (any case, long or
+    /// compact form).
+    #[inline]
+    pub fn classify(name: &[u8]) -> HeaderName {
+        match name {
+            [c] => Self::from_compact(*c),
+            [] => HeaderName::Other,
+            _ => {
+                // Only names of the same length and first letter can match;
+                // the table is short, so this is a handful of compares.
+                let first = name.first().map_or(0, |b| b.to_ascii_lowercase());
+                for &(canon, h) in Self::ALL {
+                    if canon.len() == name.len()
+                        && canon.first().map_or(0, |b| b.to_ascii_lowercase()) == first
+                        && canon.eq_ignore_ascii_case(name)
+                    {
+                        return h;
+                    }
+                }
+                HeaderName::Other
+            }
+        }
+    }
+
+    fn from_compact(c: u8) -> HeaderName {
+        match c.to_ascii_lowercase() {
+            b'a' => HeaderName::AcceptContact,
+            b'b' => HeaderName::ReferredBy,
+            b'c' => HeaderName::ContentType,
+            b'd' => HeaderName::RequestDisposition,
+            b'e' => HeaderName::ContentEncoding,
+            b'f' => HeaderName::From,
+            b'i' => HeaderName::CallId,
+            b'j' => HeaderName::RejectContact,
+            b'k' => HeaderName::Supported,
+            b'l' => HeaderName::ContentLength,
+            b'm' => HeaderName::Contact,
+            b'o' => HeaderName::Event,
+            b'r' => HeaderName::ReferTo,
+            b's' => HeaderName::Subject,
+            b't' => HeaderName::To,
+            b'u' => HeaderName::AllowEvents,
+            b'v' => HeaderName::Via,
+            b'x' => HeaderName::SessionExpires,
+            b'y' => HeaderName::Identity,
+            _ => HeaderName::Other,
+        }
+    }
+
+    /// Whether a header of this name may carry several comma-separated
+    /// values (RFC 3261 §7.3.1), so that splitting at commas is meaningful.
+    pub const fn is_list(self) -> bool {
+        matches!(
+            self,
+            HeaderName::Via
+                | HeaderName::Contact
+                | HeaderName::Route
+                | HeaderName::RecordRoute
+                | HeaderName::Accept
+                | HeaderName::AcceptEncoding
+                | HeaderName::AcceptLanguage
+                | HeaderName::AlertInfo
+                | HeaderName::Allow
+                | HeaderName::AllowEvents
+                | HeaderName::CallInfo
+                | HeaderName::ContentEncoding
+                | HeaderName::ContentLanguage
+                | HeaderName::ErrorInfo
+                | HeaderName::InReplyTo
+                | HeaderName::ProxyRequire
+                | HeaderName::Require
+                | HeaderName::Supported
+                | HeaderName::Unsupported
+                | HeaderName::Warning
+                | HeaderName::AcceptContact
+                | HeaderName::RejectContact
+                | HeaderName::RequestDisposition
+        )
+    }
+
+    /// Whether `raw` (a name as found on the wire, or a name a caller asks
+    /// for) denotes this header.
+    pub fn matches(self, raw: &[u8]) -> bool {
+        Self::classify(raw) == self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_and_long_forms() {
+        assert_eq!(HeaderName::classify(b"v"), HeaderName::Via);
+        assert_eq!(HeaderName::classify(b"VIA"), HeaderName::Via);
+        assert_eq!(HeaderName::classify(b"call-id"), HeaderName::CallId);
+        assert_eq!(HeaderName::classify(b"I"), HeaderName::CallId);
+        assert_eq!(HeaderName::classify(b"cseq"), HeaderName::CSeq);
+        assert_eq!(HeaderName::classify(b"X-Foo"), HeaderName::Other);
+        assert_eq!(HeaderName::classify(b"z"), HeaderName::Other);
+        for c in b"imelcfsktvorbuxyajd" {
+            let h = HeaderName::classify(&[*c]);
+            assert_ne!(h, HeaderName::Other);
+            assert_eq!(h.compact(), Some(*c));
+            assert_eq!(HeaderName::classify(h.as_str().as_bytes()), h);
+        }
+    }
+}
