@@ -22,6 +22,19 @@ macro_rules! header_names {
                 }
             }
 
+            /// The canonical spelling as a NUL-terminated C string.
+            pub const fn as_c_str(self) -> &'static core::ffi::CStr {
+                match self {
+                    $( HeaderName::$variant => {
+                        match core::ffi::CStr::from_bytes_with_nul(concat!($canon, "\0").as_bytes()) {
+                            Ok(c) => c,
+                            Err(_) => c"",
+                        }
+                    } )*
+                    HeaderName::Other => c"",
+                }
+            }
+
             /// The compact form of §7.3.3, if the header has one.
             pub const fn compact(self) -> Option<u8> {
                 match self {
