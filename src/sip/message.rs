@@ -190,6 +190,7 @@ pub struct Message<'a> {
     body_off: usize,
     body_len: usize,
     content_length: Option<usize>,
+    start_off: usize,
 }
 
 impl core::fmt::Debug for Message<'_> {
@@ -291,6 +292,7 @@ impl<'a> Message<'a> {
             });
         }
         let start = parse_start_line(buf.get(pos..end).unwrap_or(&[]), pos)?;
+        let start_off = pos;
         pos = nl + 1;
 
         let mut msg = Message {
@@ -301,6 +303,7 @@ impl<'a> Message<'a> {
             body_off: 0,
             body_len: 0,
             content_length: None,
+            start_off,
         };
         let mut cl_index: Option<usize> = None;
 
@@ -675,13 +678,13 @@ impl<'a> Message<'a> {
 
     /// The Request-URI decoded.
     pub fn uri(&self) -> Option<Result<Uri<'a>>> {
-        self.request_uri().map(|u| {
-            let off = match self.buf.windows(u.len().max(1)).position(|w| w == u.as_bytes()) {
-                Some(o) => o,
-                None => 0,
-            };
-            Uri::parse(u.as_bytes(), off)
-        })
+        match self.start {
+            StartLine::Request { method, uri, .. } => Some(Uri::parse(
+                uri.as_bytes(),
+                self.start_off + method.as_str().len() + 1,
+            )),
+            StartLine::Response { .. } => None,
+        }
     }
 
     /// Applies the checks an edge device makes before accepting a message

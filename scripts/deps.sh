@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs when it is missing: SIPp (Debian
+# sip-tester) and a C compiler from Debian, cargo-fuzz from crates.io.
+# Without root it only reports what is missing.
+set -euo pipefail
+missing_pkgs=()
+command -v sipp >/dev/null || missing_pkgs+=(sip-tester)
+command -v cc >/dev/null || missing_pkgs+=(gcc libc6-dev)
+if [ ${#missing_pkgs[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
+    else
+        echo "missing Debian packages: ${missing_pkgs[*]} (install them as root)" >&2
+        exit 1
+    fi
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install --locked cargo-fuzz
+fi
