@@ -83,7 +83,7 @@ pub unsafe extern "C" fn mp_sip_message_parse(
         check_ptr!(out, "out");
         // SAFETY: checked non-NULL.
         unsafe { write(out, core::ptr::null_mut()) };
-        let input = unsafe { bytes(data, len, "data") }?;
+        let input = unsafe { bytes(data, len, "data") }.inspect_err(|e| fill_error(err, e))?;
         let owned: Box<[u8]> = input.into();
         // SAFETY: the slice points into the boxed bytes, which live as long
         // as the object and are never mutated or moved (a Box's heap block
