@@ -27,7 +27,6 @@ fn main() {
     let bindings = match cbindgen::Builder::new()
         .with_config(config)
         .with_src(dir.join("src/ffi/mod.rs"))
-        .with_src(dir.join("src/ffi/sip.rs"))
         .generate()
     {
         Ok(b) => b,

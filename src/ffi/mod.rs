@@ -124,7 +124,11 @@ macro_rules! check_ptr {
 pub(crate) use check_ptr;
 
 /// Reads `len` bytes at `ptr`; NULL is allowed only when `len` is 0.
-pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &'static str) -> Result<&'a [u8], Error> {
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: &'static str,
+) -> Result<&'a [u8], Error> {
     if ptr.is_null() {
         if len == 0 {
             return Ok(&[]);

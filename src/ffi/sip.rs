@@ -88,7 +88,8 @@ pub unsafe extern "C" fn mp_sip_message_parse(
         // SAFETY: the slice points into the boxed bytes, which live as long
         // as the object and are never mutated or moved (a Box's heap block
         // stays put when the Box moves).
-        let view: &'static [u8] = unsafe { core::slice::from_raw_parts(owned.as_ptr(), owned.len()) };
+        let view: &'static [u8] =
+            unsafe { core::slice::from_raw_parts(owned.as_ptr(), owned.len()) };
         let msg = match Message::parse(view) {
             Ok(m) => m,
             Err(e) => {
@@ -181,7 +182,10 @@ pub unsafe extern "C" fn mp_sip_message_method(
     ffi_boundary!({
         let m = unsafe { msg_ref(msg) }?;
         check_ptr!(out, "out");
-        let method = m.msg.method().ok_or(Error::NotFound("method of a response"))?;
+        let method = m
+            .msg
+            .method()
+            .ok_or(Error::NotFound("method of a response"))?;
         let s = match method {
             crate::sip::Method::Other(s) => s.as_bytes(),
             other => other.as_str().as_bytes(),
@@ -200,7 +204,10 @@ pub unsafe extern "C" fn mp_sip_message_request_uri(
     ffi_boundary!({
         let m = unsafe { msg_ref(msg) }?;
         check_ptr!(out, "out");
-        let u = m.msg.request_uri().ok_or(Error::NotFound("request-uri of a response"))?;
+        let u = m
+            .msg
+            .request_uri()
+            .ok_or(Error::NotFound("request-uri of a response"))?;
         unsafe { write(out, mp_slice::of(u.as_bytes())) };
         Ok(())
     })
@@ -217,7 +224,10 @@ pub unsafe extern "C" fn mp_sip_message_status(
     ffi_boundary!({
         let m = unsafe { msg_ref(msg) }?;
         check_ptr!(status, "status");
-        let code = m.msg.status().ok_or(Error::NotFound("status of a request"))?;
+        let code = m
+            .msg
+            .status()
+            .ok_or(Error::NotFound("status of a request"))?;
         unsafe { write(status, code) };
         if !reason.is_null() {
             let r = m.msg.reason().unwrap_or("");
@@ -253,7 +263,10 @@ pub unsafe extern "C" fn mp_sip_message_header_at(
 ) -> mp_status {
     ffi_boundary!({
         let m = unsafe { msg_ref(msg) }?;
-        let h = m.msg.header_index(index).ok_or(Error::NotFound("header index"))?;
+        let h = m
+            .msg
+            .header_index(index)
+            .ok_or(Error::NotFound("header index"))?;
         if !name.is_null() {
             unsafe { write(name, mp_slice::of(h.raw_name)) };
         }

@@ -46,7 +46,11 @@ fn random_u64() -> u64 {
 
 /// A fresh RFC 3261 branch: `z9hG4bK` and 96 random bits in hex.
 pub fn new_branch() -> String {
-    format!("{BRANCH_COOKIE}{:016x}{:08x}", random_u64(), random_u64() as u32)
+    format!(
+        "{BRANCH_COOKIE}{:016x}{:08x}",
+        random_u64(),
+        random_u64() as u32
+    )
 }
 
 /// A fresh tag (§19.3) of 64 random bits.
@@ -142,7 +146,9 @@ impl MessageBuilder {
     pub fn request(method: &str, uri: &str) -> Result<Self> {
         check_token(method, "method is not a token")?;
         if uri.is_empty() || uri.bytes().any(|b| b <= b' ' || b >= 0x7f) {
-            return Err(Error::InvalidArgument("request-uri is empty or has white space"));
+            return Err(Error::InvalidArgument(
+                "request-uri is empty or has white space",
+            ));
         }
         Ok(MessageBuilder {
             start: Start::Request {
@@ -189,7 +195,9 @@ impl MessageBuilder {
         for h in req.headers_named(HeaderName::Via) {
             b.push_header("Via", h.value)?;
         }
-        let from = req.header(HeaderName::From).ok_or(Error::NotFound("from"))?;
+        let from = req
+            .header(HeaderName::From)
+            .ok_or(Error::NotFound("from"))?;
         b.push_header("From", from.value)?;
         let to = req.header(HeaderName::To).ok_or(Error::NotFound("to"))?;
         let has_tag = req.to()?.tag().is_some();
@@ -205,9 +213,13 @@ impl MessageBuilder {
                 b.push_header("To", to.value)?;
             }
         }
-        let call_id = req.header(HeaderName::CallId).ok_or(Error::NotFound("call-id"))?;
+        let call_id = req
+            .header(HeaderName::CallId)
+            .ok_or(Error::NotFound("call-id"))?;
         b.push_header("Call-ID", call_id.value)?;
-        let cseq = req.header(HeaderName::CSeq).ok_or(Error::NotFound("cseq"))?;
+        let cseq = req
+            .header(HeaderName::CSeq)
+            .ok_or(Error::NotFound("cseq"))?;
         b.push_header("CSeq", cseq.value)?;
         if status == 100 {
             if let Some(ts) = req.header(HeaderName::Timestamp) {
@@ -361,7 +373,9 @@ impl MessageBuilder {
     /// (§18.2.1, RFC 3581 §4): `received` when the sent-by host differs from
     /// `source` or `rport` was asked for, and the `rport` value when asked.
     pub fn stamp_received(&mut self, source: IpAddr, source_port: u16) -> Result<()> {
-        let i = self.first_index(HeaderName::Via).ok_or(Error::NotFound("via"))?;
+        let i = self
+            .first_index(HeaderName::Via)
+            .ok_or(Error::NotFound("via"))?;
         let value = self
             .headers
             .get(i)
@@ -414,22 +428,24 @@ impl MessageBuilder {
     /// Adds a Record-Route on top (§16.6 step 4): `<uri;lr>`.
     pub fn push_record_route(&mut self, uri: &str) -> Result<&mut Self> {
         super::Uri::parse(uri.as_bytes(), 0)?;
-        let at = self.first_index(HeaderName::RecordRoute).unwrap_or_else(|| {
-            self.first_index(HeaderName::Via)
-                .map_or(0, |v| {
+        let at = self
+            .first_index(HeaderName::RecordRoute)
+            .unwrap_or_else(|| {
+                self.first_index(HeaderName::Via).map_or(0, |v| {
                     // after the last Via
                     self.headers
                         .iter()
                         .rposition(|(n, _)| HeaderName::classify(n.as_bytes()) == HeaderName::Via)
                         .map_or(v, |l| l + 1)
                 })
-        });
+            });
         let mut v = format!("<{uri}");
         if !uri.contains(";lr") {
             v.push_str(";lr");
         }
         v.push('>');
-        self.headers.insert(at, ("Record-Route".to_owned(), v.into_bytes()));
+        self.headers
+            .insert(at, ("Record-Route".to_owned(), v.into_bytes()));
         Ok(self)
     }
 
@@ -533,7 +549,9 @@ Content-Length: 0\r\n\r\n";
         let branches: Vec<_> = m.vias().map(|v| v.unwrap().branch().unwrap()).collect();
         assert_eq!(branches, ["z9hG4bK74bf9", "z9hG4bKx"]);
         assert!(m.header(HeaderName::Timestamp).is_none());
-        let t = MessageBuilder::response_to(&req, 100, None, Some("abc")).unwrap().to_bytes();
+        let t = MessageBuilder::response_to(&req, 100, None, Some("abc"))
+            .unwrap()
+            .to_bytes();
         let t = Message::parse(&t).unwrap();
         assert_eq!(t.to().unwrap().tag(), None);
         assert!(t.header(HeaderName::Timestamp).is_some());
@@ -543,8 +561,11 @@ Content-Length: 0\r\n\r\n";
     fn proxy_edits() {
         let req = Message::parse(REQ).unwrap();
         let mut b = MessageBuilder::from_message(&req);
-        b.stamp_received("198.51.100.7".parse().unwrap(), 40000).unwrap();
-        let branch = b.push_via("UDP", "proxy.example.com:5060", None, false).unwrap();
+        b.stamp_received("198.51.100.7".parse().unwrap(), 40000)
+            .unwrap();
+        let branch = b
+            .push_via("UDP", "proxy.example.com:5060", None, false)
+            .unwrap();
         assert!(branch.starts_with(BRANCH_COOKIE) && branch.len() > 20);
         b.push_record_route("sip:proxy.example.com").unwrap();
         let bytes = b.to_bytes();

@@ -157,10 +157,7 @@ impl Framer {
         }
         self.consumed += total;
         self.scanned = 0;
-        Ok(self
-            .buf
-            .get(start..start + total)
-            .map(Frame::Message))
+        Ok(self.buf.get(start..start + total).map(Frame::Message))
     }
 
     fn fail(&mut self, e: Error) -> Error {
@@ -225,7 +222,8 @@ mod tests {
     use super::*;
     use crate::sip::Message;
 
-    const A: &[u8] = b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: 5\r\n\r\nhello";
+    const A: &[u8] =
+        b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: 5\r\n\r\nhello";
     const B: &[u8] = b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
 
     fn collect(f: &mut Framer, out: &mut Vec<Vec<u8>>, pings: &mut usize) {

@@ -56,10 +56,11 @@ impl<'a> Via<'a> {
         let port = if c.eat_sep(b':') {
             let off = c.offset();
             let d = c.take_while(|b| b.is_ascii_digit());
-            Some(
-                lex::parse_decimal(d, 65535)
-                    .ok_or(Error::parse("via", "expected a port number 0..=65535", off))? as u16,
-            )
+            Some(lex::parse_decimal(d, 65535).ok_or(Error::parse(
+                "via",
+                "expected a port number 0..=65535",
+                off,
+            ))? as u16)
         } else {
             None
         };
@@ -83,7 +84,8 @@ impl<'a> Via<'a> {
     fn check_params(&self, offset: usize) -> Result<()> {
         for (n, v) in self.params.iter() {
             let bad = if n.eq_ignore_ascii_case("ttl") {
-                v.and_then(|t| lex::parse_decimal(t.as_bytes(), 255)).is_none()
+                v.and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
+                    .is_none()
             } else if n.eq_ignore_ascii_case("maddr") {
                 v.map_or(true, |h| parse_host(h.as_bytes(), offset, "via").is_err())
             } else if n.eq_ignore_ascii_case("received") {
@@ -188,7 +190,8 @@ impl<'a> NameAddr<'a> {
                     c.skip_lws();
                 }
                 if c.peek() == Some(b'<') && tokens_end > save {
-                    display_name = Some(lex::utf8(c.slice(display_start, tokens_end), what, offset)?);
+                    display_name =
+                        Some(lex::utf8(c.slice(display_start, tokens_end), what, offset)?);
                     angle = true;
                 } else {
                     c.set_pos(save);
@@ -236,9 +239,17 @@ impl<'a> NameAddr<'a> {
         })
     }
 
-    pub(crate) fn parse_header(v: &'a [u8], offset: usize, what: &'static str) -> Result<NameAddr<'a>> {
+    pub(crate) fn parse_header(
+        v: &'a [u8],
+        offset: usize,
+        what: &'static str,
+    ) -> Result<NameAddr<'a>> {
         let na = Self::parse(v, offset, what)?;
-        let tags = na.params.iter().filter(|(n, _)| n.eq_ignore_ascii_case("tag")).count();
+        let tags = na
+            .params
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("tag"))
+            .count();
         if tags > 1 {
             return Err(Error::parse(what, "more than one tag parameter", offset));
         }
@@ -249,10 +260,18 @@ impl<'a> NameAddr<'a> {
     }
 
     /// Route and Record-Route take only the name-addr form (§25.1).
-    pub(crate) fn parse_route(v: &'a [u8], offset: usize, what: &'static str) -> Result<NameAddr<'a>> {
+    pub(crate) fn parse_route(
+        v: &'a [u8],
+        offset: usize,
+        what: &'static str,
+    ) -> Result<NameAddr<'a>> {
         let na = Self::parse(v, offset, what)?;
         if !na.angle {
-            return Err(Error::parse(what, "expected '<' around the route uri", offset));
+            return Err(Error::parse(
+                what,
+                "expected '<' around the route uri",
+                offset,
+            ));
         }
         Ok(na)
     }
@@ -264,8 +283,11 @@ impl<'a> NameAddr<'a> {
 
     /// The display name with quotes removed (escapes kept as written).
     pub fn display_name_unquoted(&self) -> Option<&'a str> {
-        self.display_name
-            .map(|d| d.strip_prefix('"').and_then(|d| d.strip_suffix('"')).unwrap_or(d))
+        self.display_name.map(|d| {
+            d.strip_prefix('"')
+                .and_then(|d| d.strip_suffix('"'))
+                .unwrap_or(d)
+        })
     }
 }
 
@@ -289,7 +311,13 @@ impl<'a> Contact<'a> {
             match e {
                 Some(d) if lex::parse_decimal(d.as_bytes(), u64::MAX).is_some() => {}
                 Some(d) if d.len() > 20 && d.bytes().all(|b| b.is_ascii_digit()) => {}
-                _ => return Err(Error::parse("contact", "expires is not delta-seconds", offset)),
+                _ => {
+                    return Err(Error::parse(
+                        "contact",
+                        "expires is not delta-seconds",
+                        offset,
+                    ))
+                }
             }
         }
         if let Some(q) = na.params.get("q") {
@@ -304,11 +332,10 @@ impl<'a> Contact<'a> {
     pub fn expires(&self) -> Option<u32> {
         match self {
             Contact::Star => None,
-            Contact::Addr(na) => na
-                .params
-                .get("expires")
-                .flatten()
-                .map(|d| d.parse::<u64>().map_or(u32::MAX, |v| v.min(u32::MAX as u64) as u32)),
+            Contact::Addr(na) => na.params.get("expires").flatten().map(|d| {
+                d.parse::<u64>()
+                    .map_or(u32::MAX, |v| v.min(u32::MAX as u64) as u32)
+            }),
         }
     }
 
@@ -492,7 +519,12 @@ mod tests {
 
     #[test]
     fn name_addr_forms() {
-        let n = NameAddr::parse(br#""J Rosenberg \"Jdrosen\"" <sip:jdrosen@example.com>;tag=98asjd8"#, 0, "to").unwrap();
+        let n = NameAddr::parse(
+            br#""J Rosenberg \"Jdrosen\"" <sip:jdrosen@example.com>;tag=98asjd8"#,
+            0,
+            "to",
+        )
+        .unwrap();
         assert_eq!(n.display_name, Some(r#""J Rosenberg \"Jdrosen\"""#));
         assert_eq!(n.tag(), Some("98asjd8"));
         let n = NameAddr::parse(b"sip:caller@example.net;tag=134161461246", 0, "from").unwrap();
@@ -515,7 +547,73 @@ mod tests {
         assert!(parse_date(b"Thu, 21 Feb 2002 13:02:03 GMT", 0).is_ok());
         assert!(parse_date(b"Fri, 01 Jan 2010 16:00:00 EST", 0).is_err());
         assert_eq!(Contact::parse(b"*", 0).unwrap(), Contact::Star);
-        assert!(MediaType::parse(b"application/sdp", 0).unwrap().is("application", "SDP"));
+        assert!(MediaType::parse(b"application/sdp", 0)
+            .unwrap()
+            .is("application", "SDP"));
         assert!(MediaType::parse(b"application", 0).is_err());
     }
+}
+
+/// Validates one Warning value (§20.43): `3DIGIT SP warn-agent SP
+/// quoted-string`.
+pub fn parse_warning(v: &[u8], offset: usize) -> Result<u16> {
+    let mut c = Cursor::new(v, offset, "warning");
+    let off = c.offset();
+    let code = c.take_while(|b| b.is_ascii_digit());
+    if code.len() != 3 {
+        return Err(Error::parse("warning", "expected a 3-digit warn-code", off));
+    }
+    let code = lex::parse_decimal(code, 999).unwrap_or(0) as u16;
+    if !c.eat(b' ') {
+        return Err(c.err("expected SP after the warn-code"));
+    }
+    let agent = c.take_while(|b| !lex::is_lws(b));
+    if agent.is_empty() {
+        return Err(c.err("expected a warn-agent"));
+    }
+    if !c.eat(b' ') {
+        return Err(c.err("expected SP after the warn-agent"));
+    }
+    c.quoted_string()?;
+    c.skip_lws();
+    if !c.at_end() {
+        return Err(c.err("unexpected characters after the warn-text"));
+    }
+    Ok(code)
+}
+
+/// Validates a Retry-After value (§20.33): `delta-seconds [ comment ]
+/// *( SEMI retry-param )`; returns the seconds, saturating.
+pub fn parse_retry_after(v: &[u8], offset: usize) -> Result<u32> {
+    let mut c = Cursor::new(v, offset, "retry-after");
+    let d = c.take_while(|b| b.is_ascii_digit());
+    let secs = parse_delta_seconds(d, offset, "retry-after")?;
+    c.skip_lws();
+    if c.eat(b'(') {
+        let mut depth = 1u32;
+        while depth > 0 {
+            match c.peek() {
+                None => return Err(c.err("unterminated comment")),
+                Some(b'\\') => {
+                    c.bump();
+                    c.bump();
+                }
+                Some(b'(') => {
+                    depth += 1;
+                    c.bump();
+                }
+                Some(b')') => {
+                    depth -= 1;
+                    c.bump();
+                }
+                Some(_) => c.bump(),
+            }
+        }
+    }
+    Params::parse_header(&mut c)?;
+    c.skip_lws();
+    if !c.at_end() {
+        return Err(c.err("unexpected characters after retry-after"));
+    }
+    Ok(secs)
 }

@@ -21,7 +21,18 @@ pub(crate) const fn is_word(b: u8) -> bool {
     is_token(b)
         || matches!(
             b,
-            b'(' | b')' | b'<' | b'>' | b':' | b'\\' | b'"' | b'/' | b'[' | b']' | b'?' | b'{' | b'}'
+            b'(' | b')'
+                | b'<'
+                | b'>'
+                | b':'
+                | b'\\'
+                | b'"'
+                | b'/'
+                | b'['
+                | b']'
+                | b'?'
+                | b'{'
+                | b'}'
         )
 }
 
@@ -53,7 +64,8 @@ pub(crate) fn trim_lws(s: &[u8]) -> &[u8] {
 /// UTF-8 to `&str`, reporting invalid UTF-8 as a parse error of `what`.
 #[inline]
 pub(crate) fn utf8<'a>(s: &'a [u8], what: &'static str, offset: usize) -> Result<&'a str> {
-    core::str::from_utf8(s).map_err(|e| Error::parse(what, "invalid utf-8", offset + e.valid_up_to()))
+    core::str::from_utf8(s)
+        .map_err(|e| Error::parse(what, "invalid utf-8", offset + e.valid_up_to()))
 }
 
 /// A read position in a byte string with the absolute offset of its first
@@ -386,7 +398,10 @@ mod tests {
 
     #[test]
     fn decimal_limits() {
-        assert_eq!(parse_decimal(b"2147483647", (1 << 31) - 1), Some(2147483647));
+        assert_eq!(
+            parse_decimal(b"2147483647", (1 << 31) - 1),
+            Some(2147483647)
+        );
         assert_eq!(parse_decimal(b"2147483648", (1 << 31) - 1), None);
         assert_eq!(parse_decimal(b"36893488147419103232", u64::MAX), None);
         assert_eq!(parse_decimal(b"", 10), None);
@@ -395,6 +410,9 @@ mod tests {
     #[test]
     fn percent() {
         assert_eq!(&*percent_decode(b"a%20b%zz"), b"a b%zz");
-        assert!(matches!(percent_decode(b"plain"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            percent_decode(b"plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

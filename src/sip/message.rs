@@ -213,9 +213,7 @@ enum Transport {
 
 #[inline]
 fn line_end(buf: &[u8], from: usize) -> Option<usize> {
-    buf.get(from..)
-        .and_then(|s| memchr_nl(s))
-        .map(|i| from + i)
+    buf.get(from..).and_then(|s| memchr_nl(s)).map(|i| from + i)
 }
 
 #[inline]
@@ -309,6 +307,12 @@ impl<'a> Message<'a> {
 
         loop {
             let Some(&first) = buf.get(pos) else {
+                // A datagram that ends right after a complete header line
+                // has no body; the missing blank line is tolerated because
+                // the datagram boundary delimits the message (§18.3).
+                if transport == Transport::Datagram {
+                    break;
+                }
                 return Err(Error::Incomplete {
                     what: "header section",
                     offset: buf.len(),
@@ -419,9 +423,11 @@ impl<'a> Message<'a> {
         match cl_index {
             Some(idx) => {
                 let h = msg.header_at(idx);
-                let cl = lex::parse_decimal(h.value, u32::MAX as u64)
-                    .ok_or(Error::parse("content-length", "expected a decimal number", h.offset))?
-                    as usize;
+                let cl = lex::parse_decimal(h.value, u32::MAX as u64).ok_or(Error::parse(
+                    "content-length",
+                    "expected a decimal number",
+                    h.offset,
+                ))? as usize;
                 if cl > available {
                     if transport == Transport::Datagram {
                         return Err(Error::parse(
@@ -599,7 +605,8 @@ impl<'a> Message<'a> {
 
     /// Every Via value, top first.
     pub fn vias(&self) -> impl Iterator<Item = Result<Via<'a>>> + '_ {
-        self.values(HeaderName::Via).map(|(v, off)| Via::parse(v, off))
+        self.values(HeaderName::Via)
+            .map(|(v, off)| Via::parse(v, off))
     }
 
     /// The topmost Via.
@@ -705,39 +712,64 @@ fn parse_start_line(line: &[u8], base: usize) -> Result<StartLine<'_>> {
 fn parse_version(v: &[u8], base: usize) -> Result<&str> {
     // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; the name is
     // case-insensitive.
-    let ok = v.len() > 4
-        && v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/"))
-        && {
-            let rest = v.get(4..).unwrap_or(&[]);
-            match rest.iter().position(|&b| b == b'.') {
-                Some(dot) => {
-                    let (maj, min) = (rest.get(..dot).unwrap_or(&[]), rest.get(dot + 1..).unwrap_or(&[]));
-                    !maj.is_empty()
-                        && !min.is_empty()
-                        && maj.iter().all(u8::is_ascii_digit)
-                        && min.iter().all(u8::is_ascii_digit)
-                }
-                None => false,
+    let ok = v.len() > 4 && v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"SIP/")) && {
+        let rest = v.get(4..).unwrap_or(&[]);
+        match rest.iter().position(|&b| b == b'.') {
+            Some(dot) => {
+                let (maj, min) = (
+                    rest.get(..dot).unwrap_or(&[]),
+                    rest.get(dot + 1..).unwrap_or(&[]),
+                );
+                !maj.is_empty()
+                    && !min.is_empty()
+                    && maj.iter().all(u8::is_ascii_digit)
+                    && min.iter().all(u8::is_ascii_digit)
             }
-        };
+            None => false,
+        }
+    };
     if !ok {
-        return Err(Error::parse("sip version", "expected SIP/<digits>.<digits>", base));
+        return Err(Error::parse(
+            "sip version",
+            "expected SIP/<digits>.<digits>",
+            base,
+        ));
     }
     lex::utf8(v, "sip version", base)
 }
 
 fn parse_request_line(line: &[u8], base: usize) -> Result<StartLine<'_>> {
-    let sp1 = memchr::memchr(b' ', line)
-        .ok_or(Error::parse("request line", "expected SP after the method", base))?;
+    let sp1 = memchr::memchr(b' ', line).ok_or(Error::parse(
+        "request line",
+        "expected SP after the method",
+        base,
+    ))?;
     let method_b = line.get(..sp1).unwrap_or(&[]);
     if method_b.is_empty() || !method_b.iter().all(|&b| lex::is_token(b)) {
         return Err(Error::parse("request line", "method is not a token", base));
     }
     let rest = line.get(sp1 + 1..).unwrap_or(&[]);
-    let sp2 = memchr::memrchr(b' ', rest)
-        .ok_or(Error::parse("request line", "expected SP before the SIP version", base + sp1 + 1))?;
-    let uri_b = rest.get(..sp2).unwrap_or(&[]);
     let uri_off = base + sp1 + 1;
+    if matches!(rest.last(), Some(b' ' | b'\t')) {
+        return Err(Error::parse(
+            "request line",
+            "white space after the SIP version",
+            uri_off + rest.len() - 1,
+        ));
+    }
+    let sp2 = memchr::memrchr(b' ', rest).ok_or(Error::parse(
+        "request line",
+        "expected SP before the SIP version",
+        uri_off,
+    ))?;
+    let uri_b = rest.get(..sp2).unwrap_or(&[]);
+    if uri_b.first() == Some(&b' ') || uri_b.last() == Some(&b' ') {
+        return Err(Error::parse(
+            "request line",
+            "more than one SP between request line elements",
+            uri_off,
+        ));
+    }
     if uri_b.is_empty() {
         return Err(Error::parse("request line", "empty request-uri", uri_off));
     }
@@ -759,8 +791,11 @@ fn parse_request_line(line: &[u8], base: usize) -> Result<StartLine<'_>> {
 }
 
 fn parse_status_line(line: &[u8], base: usize) -> Result<StartLine<'_>> {
-    let sp1 = memchr::memchr(b' ', line)
-        .ok_or(Error::parse("status line", "expected SP after the SIP version", base))?;
+    let sp1 = memchr::memchr(b' ', line).ok_or(Error::parse(
+        "status line",
+        "expected SP after the SIP version",
+        base,
+    ))?;
     let version = parse_version(line.get(..sp1).unwrap_or(&[]), base)?;
     let rest = line.get(sp1 + 1..).unwrap_or(&[]);
     let code = rest.get(..3).unwrap_or(&[]);
@@ -768,10 +803,18 @@ fn parse_status_line(line: &[u8], base: usize) -> Result<StartLine<'_>> {
     let status = if code.len() == 3 && code.iter().all(u8::is_ascii_digit) {
         code.iter().fold(0u16, |a, &d| a * 10 + u16::from(d - b'0'))
     } else {
-        return Err(Error::parse("status line", "expected a 3-digit status code", code_off));
+        return Err(Error::parse(
+            "status line",
+            "expected a 3-digit status code",
+            code_off,
+        ));
     };
     if !(100..=699).contains(&status) {
-        return Err(Error::parse("status line", "status code outside 100..=699", code_off));
+        return Err(Error::parse(
+            "status line",
+            "status code outside 100..=699",
+            code_off,
+        ));
     }
     let reason_b = match rest.get(3) {
         None => &[][..],
@@ -825,7 +868,10 @@ v=0\nEXTRA";
         assert_eq!(m.request_uri(), Some("sip:bob@biloxi.example.com"));
         assert_eq!(m.header_count(), 9);
         assert_eq!(m.body(), b"v=0\n");
-        assert_eq!(m.call_id().unwrap(), "a84b4c76e66710@pc33.atlanta.example.com");
+        assert_eq!(
+            m.call_id().unwrap(),
+            "a84b4c76e66710@pc33.atlanta.example.com"
+        );
         assert_eq!(m.max_forwards().unwrap(), Some(70));
         assert_eq!(m.cseq().unwrap().seq, 314159);
         assert_eq!(m.from().unwrap().tag(), Some("1928301774"));
@@ -864,13 +910,19 @@ v=0\nEXTRA";
         };
         assert!(matches!(
             Message::parse_with(raw, &l),
-            Err(Error::Limit { what: "header count", .. })
+            Err(Error::Limit {
+                what: "header count",
+                ..
+            })
         ));
         let l = Limits {
             max_message_size: 10,
             ..Limits::default()
         };
-        assert!(matches!(Message::parse_with(raw, &l), Err(Error::Limit { .. })));
+        assert!(matches!(
+            Message::parse_with(raw, &l),
+            Err(Error::Limit { .. })
+        ));
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub mod validate;
 
 pub use builder::{new_branch, new_tag, reason_phrase, MessageBuilder, BRANCH_COOKIE};
 pub use framer::{Frame, Framer};
-pub use headers::{parse_call_id, parse_date, parse_delta_seconds, CSeq, Contact, MediaType, NameAddr, Via};
+pub use headers::{
+    parse_call_id, parse_date, parse_delta_seconds, CSeq, Contact, MediaType, NameAddr, Via,
+};
 pub use lex::{percent_decode, CommaSplit};
 pub use message::{Header, Limits, Message, Method, StartLine, HEADER_CAPACITY};
 pub use name::HeaderName;

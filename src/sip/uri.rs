@@ -291,8 +291,19 @@ const fn is_uric(b: u8) -> bool {
     is_unreserved(b)
         || matches!(
             b,
-            b';' | b'/' | b'?' | b':' | b'@' | b'&' | b'=' | b'+' | b'$' | b',' | b'%' | b'#'
-                | b'[' | b']'
+            b';' | b'/'
+                | b'?'
+                | b':'
+                | b'@'
+                | b'&'
+                | b'='
+                | b'+'
+                | b'$'
+                | b','
+                | b'%'
+                | b'#'
+                | b'['
+                | b']'
         )
 }
 
@@ -301,10 +312,11 @@ impl<'a> Uri<'a> {
     /// error offsets.
     pub fn parse(s: &'a [u8], offset: usize) -> Result<Uri<'a>> {
         let raw = lex::utf8(s, "uri", offset)?;
-        let colon = s
-            .iter()
-            .position(|&b| b == b':')
-            .ok_or(Error::parse("uri", "expected a scheme", offset))?;
+        let colon = s.iter().position(|&b| b == b':').ok_or(Error::parse(
+            "uri",
+            "expected a scheme",
+            offset,
+        ))?;
         let scheme_b = s.get(..colon).unwrap_or(&[]);
         let scheme_ok = scheme_b.first().is_some_and(u8::is_ascii_alphabetic)
             && scheme_b
@@ -384,19 +396,30 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
             let ui = rest.get(..at).unwrap_or(&[]);
             // the password starts at the first ':' of userinfo
             let (u, p) = match ui.iter().position(|&b| b == b':') {
-                Some(c) => (ui.get(..c).unwrap_or(&[]), Some((ui.get(c + 1..).unwrap_or(&[]), off + c + 1))),
+                Some(c) => (
+                    ui.get(..c).unwrap_or(&[]),
+                    Some((ui.get(c + 1..).unwrap_or(&[]), off + c + 1)),
+                ),
                 None => (ui, None),
             };
             if u.is_empty() {
                 return Err(Error::parse("uri", "empty user part", off));
             }
             if let Some(e) = check_escaped(u, is_user_char) {
-                return Err(Error::parse("uri", "invalid character in user part", off + e));
+                return Err(Error::parse(
+                    "uri",
+                    "invalid character in user part",
+                    off + e,
+                ));
             }
             let password = match p {
                 Some((pw, poff)) => {
                     if let Some(e) = check_escaped(pw, is_password_char) {
-                        return Err(Error::parse("uri", "invalid character in password", poff + e));
+                        return Err(Error::parse(
+                            "uri",
+                            "invalid character in password",
+                            poff + e,
+                        ));
                     }
                     Some(lex::utf8(pw, "uri", poff)?)
                 }
@@ -427,18 +450,29 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
         let mut p_off = tail_off + 1;
         for p in params_raw.split(|&b| b == b';') {
             let (n, v) = match p.iter().position(|&b| b == b'=') {
-                Some(eq) => (p.get(..eq).unwrap_or(&[]), Some(p.get(eq + 1..).unwrap_or(&[]))),
+                Some(eq) => (
+                    p.get(..eq).unwrap_or(&[]),
+                    Some(p.get(eq + 1..).unwrap_or(&[])),
+                ),
                 None => (p, None),
             };
             if n.is_empty() {
                 return Err(Error::parse("uri", "empty parameter name", p_off));
             }
             if let Some(e) = check_escaped(n, is_param_char) {
-                return Err(Error::parse("uri", "invalid character in parameter", p_off + e));
+                return Err(Error::parse(
+                    "uri",
+                    "invalid character in parameter",
+                    p_off + e,
+                ));
             }
             if let Some(v) = v {
                 if v.is_empty() {
-                    return Err(Error::parse("uri", "empty parameter value", p_off + n.len() + 1));
+                    return Err(Error::parse(
+                        "uri",
+                        "empty parameter value",
+                        p_off + n.len() + 1,
+                    ));
                 }
                 if let Some(e) = check_escaped(v, is_param_char) {
                     return Err(Error::parse(
@@ -456,16 +490,23 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
         let h_off = tail_off + q + 1;
         let mut o = h_off;
         for h in headers_raw.split(|&b| b == b'&') {
-            let eq = h
-                .iter()
-                .position(|&b| b == b'=')
-                .ok_or(Error::parse("uri", "expected '=' in uri header", o))?;
+            let eq = h.iter().position(|&b| b == b'=').ok_or(Error::parse(
+                "uri",
+                "expected '=' in uri header",
+                o,
+            ))?;
             let (n, v) = (h.get(..eq).unwrap_or(&[]), h.get(eq + 1..).unwrap_or(&[]));
             if n.is_empty() {
                 return Err(Error::parse("uri", "empty uri header name", o));
             }
-            if let Some(e) = check_escaped(n, is_hnv_char).or_else(|| check_escaped(v, is_hnv_char).map(|x| x + eq + 1)) {
-                return Err(Error::parse("uri", "invalid character in uri header", o + e));
+            if let Some(e) = check_escaped(n, is_hnv_char)
+                .or_else(|| check_escaped(v, is_hnv_char).map(|x| x + eq + 1))
+            {
+                return Err(Error::parse(
+                    "uri",
+                    "invalid character in uri header",
+                    o + e,
+                ));
             }
             o += h.len() + 1;
         }
@@ -492,14 +533,21 @@ pub(crate) fn split_host_port<'a>(
     what: &'static str,
 ) -> Result<(&'a [u8], Option<u16>)> {
     let colon = if hp.first() == Some(&b'[') {
-        let close = hp
-            .iter()
-            .position(|&b| b == b']')
-            .ok_or(Error::parse(what, "unterminated IPv6 reference", off))?;
+        let close = hp.iter().position(|&b| b == b']').ok_or(Error::parse(
+            what,
+            "unterminated IPv6 reference",
+            off,
+        ))?;
         match hp.get(close + 1) {
             None => None,
             Some(b':') => Some(close + 1),
-            Some(_) => return Err(Error::parse(what, "expected ':' after IPv6 reference", off + close + 1)),
+            Some(_) => {
+                return Err(Error::parse(
+                    what,
+                    "expected ':' after IPv6 reference",
+                    off + close + 1,
+                ))
+            }
         }
     } else {
         hp.iter().position(|&b| b == b':')
@@ -508,8 +556,11 @@ pub(crate) fn split_host_port<'a>(
         None => Ok((hp, None)),
         Some(c) => {
             let digits = hp.get(c + 1..).unwrap_or(&[]);
-            let port = lex::parse_decimal(digits, 65535)
-                .ok_or(Error::parse(what, "expected a port number 0..=65535", off + c + 1))?;
+            let port = lex::parse_decimal(digits, 65535).ok_or(Error::parse(
+                what,
+                "expected a port number 0..=65535",
+                off + c + 1,
+            ))?;
             Ok((hp.get(..c).unwrap_or(&[]), Some(port as u16)))
         }
     }
@@ -519,13 +570,23 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
     let semi = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
     let number = rest.get(..semi).unwrap_or(&[]);
     let global = number.first() == Some(&b'+');
-    let digits = if global { number.get(1..).unwrap_or(&[]) } else { number };
+    let digits = if global {
+        number.get(1..).unwrap_or(&[])
+    } else {
+        number
+    };
     let visual = |b: u8| matches!(b, b'-' | b'.' | b'(' | b')');
     let ok_char = |b: u8| {
-        b.is_ascii_digit() || visual(b) || (!global && matches!(b, b'*' | b'#' | b'a'..=b'f' | b'A'..=b'F'))
+        b.is_ascii_digit()
+            || visual(b)
+            || (!global && matches!(b, b'*' | b'#' | b'a'..=b'f' | b'A'..=b'F'))
     };
     if let Some(p) = digits.iter().position(|&b| !ok_char(b)) {
-        return Err(Error::parse("uri", "invalid character in telephone number", off + p + usize::from(global)));
+        return Err(Error::parse(
+            "uri",
+            "invalid character in telephone number",
+            off + p + usize::from(global),
+        ));
     }
     if !digits.iter().any(|&b| !visual(b)) {
         return Err(Error::parse("uri", "telephone number without digits", off));
@@ -535,7 +596,9 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
     if !params_b.is_empty() {
         for p in params_raw.split(|&b| b == b';') {
             let n = p.split(|&b| b == b'=').next().unwrap_or(&[]);
-            if n.is_empty() || check_escaped(p, |b| is_param_char(b) || b == b'=' || b == b'+').is_some() {
+            if n.is_empty()
+                || check_escaped(p, |b| is_param_char(b) || b == b'=' || b == b'+').is_some()
+            {
                 return Err(Error::parse("uri", "invalid tel parameter", off + semi));
             }
         }
@@ -545,7 +608,11 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
         mode: ParamMode::Uri,
     };
     if !global && !params.contains("phone-context") {
-        return Err(Error::parse("uri", "local telephone number without phone-context", off));
+        return Err(Error::parse(
+            "uri",
+            "local telephone number without phone-context",
+            off,
+        ));
     }
     Ok(Uri {
         scheme: Scheme::Tel,
@@ -579,8 +646,15 @@ mod tests {
 
     #[test]
     fn escapes_and_user_chars() {
-        let u = Uri::parse(b"sip:sip%3Auser%40example.com@example.com;maddr=239.255.255.1", 0).unwrap();
-        assert_eq!(&*super::super::percent_decode(u.user.unwrap().as_bytes()), b"sip:user@example.com");
+        let u = Uri::parse(
+            b"sip:sip%3Auser%40example.com@example.com;maddr=239.255.255.1",
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            &*super::super::percent_decode(u.user.unwrap().as_bytes()),
+            b"sip:user@example.com"
+        );
         assert!(Uri::parse(b"sip:us%zzer@example.com", 0).is_err());
         assert!(Uri::parse(b"sip:user@exa mple.com", 0).is_err());
         assert!(Uri::parse(b"sip:user@example.com:99999", 0).is_err());
@@ -602,6 +676,9 @@ mod tests {
         assert!(matches!(parse_host(b"192.0.2.1", 0, "h"), Ok(Host::V4(_))));
         assert!(parse_host(b"192.0.2.300", 0, "h").is_err());
         assert!(parse_host(b"[::1", 0, "h").is_err());
-        assert!(matches!(parse_host(b"example.com.", 0, "h"), Ok(Host::Name(_))));
+        assert!(matches!(
+            parse_host(b"example.com.", 0, "h"),
+            Ok(Host::Name(_))
+        ));
     }
 }

@@ -10,7 +10,9 @@
 //! single Content-Length, a Content-Type when there is a body, and no
 //! headers in a Request-URI (§19.1.1). It returns the first problem found.
 
-use super::headers::{parse_date, parse_delta_seconds, Contact, MediaType, NameAddr};
+use super::headers::{
+    parse_date, parse_delta_seconds, parse_retry_after, parse_warning, Contact, MediaType, NameAddr,
+};
 use super::lex;
 use super::message::{Message, Method};
 use super::name::HeaderName;
@@ -52,17 +54,28 @@ pub fn validate(m: &Message<'_>) -> Result<()> {
     let cseq = m.cseq()?;
     m.max_forwards()?;
 
-    for name in [HeaderName::MaxForwards, HeaderName::ContentType, HeaderName::Expires, HeaderName::Date] {
+    for name in [
+        HeaderName::MaxForwards,
+        HeaderName::ContentType,
+        HeaderName::Expires,
+        HeaderName::Date,
+    ] {
         let mut it = m.headers_named(name);
         it.next();
         if let Some(dup) = it.next() {
-            return Err(Error::invalid("header that must appear once appears twice", Some(dup.offset)));
+            return Err(Error::invalid(
+                "header that must appear once appears twice",
+                Some(dup.offset),
+            ));
         }
     }
     let mut cls = m.headers_named(HeaderName::ContentLength);
     cls.next();
     if let Some(other) = cls.next() {
-        return Err(Error::invalid("more than one content-length", Some(other.offset)));
+        return Err(Error::invalid(
+            "more than one content-length",
+            Some(other.offset),
+        ));
     }
 
     let mut star = None;
@@ -89,7 +102,11 @@ pub fn validate(m: &Message<'_>) -> Result<()> {
     for r in m.record_routes() {
         r?;
     }
-    for name in [HeaderName::ReplyTo, HeaderName::ReferTo, HeaderName::ReferredBy] {
+    for name in [
+        HeaderName::ReplyTo,
+        HeaderName::ReferTo,
+        HeaderName::ReferredBy,
+    ] {
         for h in m.headers_named(name) {
             NameAddr::parse(h.value, h.offset, "address header")?;
         }
@@ -99,6 +116,12 @@ pub fn validate(m: &Message<'_>) -> Result<()> {
     }
     if let Some(h) = m.header(HeaderName::MinExpires) {
         parse_delta_seconds(h.value, h.offset, "min-expires")?;
+    }
+    for (v, off) in m.values(HeaderName::Warning) {
+        parse_warning(v, off)?;
+    }
+    for h in m.headers_named(HeaderName::RetryAfter) {
+        parse_retry_after(h.value, h.offset)?;
     }
     if let Some(h) = m.header(HeaderName::Date) {
         parse_date(h.value, h.offset)?;
@@ -112,7 +135,10 @@ pub fn validate(m: &Message<'_>) -> Result<()> {
     }
     let ctype = m.content_type()?;
     if !m.body().is_empty() && ctype.is_none() {
-        return Err(Error::invalid("body without content-type", Some(m.body_offset())));
+        return Err(Error::invalid(
+            "body without content-type",
+            Some(m.body_offset()),
+        ));
     }
     for list in [
         HeaderName::Require,
@@ -132,7 +158,10 @@ pub fn validate(m: &Message<'_>) -> Result<()> {
 
     if let Some(method) = m.method() {
         if cseq.method != method {
-            return Err(Error::invalid("cseq method does not match the request method", None));
+            return Err(Error::invalid(
+                "cseq method does not match the request method",
+                None,
+            ));
         }
         let uri = m.uri().unwrap_or(Err(Error::NotFound("request-uri")))?;
         if matches!(uri.scheme, Scheme::Sip | Scheme::Sips) && !uri.headers.is_empty() {
