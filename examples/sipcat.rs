@@ -124,7 +124,9 @@ fn read_input(name: &str) -> std::io::Result<Vec<u8>> {
     if name == "-" {
         std::io::stdin().lock().take(CAP).read_to_end(&mut data)?;
     } else {
-        std::fs::File::open(name)?.take(CAP).read_to_end(&mut data)?;
+        std::fs::File::open(name)?
+            .take(CAP)
+            .read_to_end(&mut data)?;
     }
     Ok(data)
 }
