@@ -87,9 +87,9 @@ impl<'a> Via<'a> {
                 v.and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
                     .is_none()
             } else if n.eq_ignore_ascii_case("maddr") {
-                v.map_or(true, |h| parse_host(h.as_bytes(), offset, "via").is_err())
+                v.is_none_or(|h| parse_host(h.as_bytes(), offset, "via").is_err())
             } else if n.eq_ignore_ascii_case("received") {
-                v.map_or(true, |h| {
+                v.is_none_or(|h| {
                     !matches!(parse_host(h.as_bytes(), offset, "via"), Ok(Host::V4(_)))
                         && h.parse::<core::net::Ipv6Addr>().is_err()
                         && !matches!(parse_host(h.as_bytes(), offset, "via"), Ok(Host::V6(..)))
@@ -199,8 +199,7 @@ impl<'a> NameAddr<'a> {
                 }
             }
         }
-        let uri;
-        if angle {
+        let uri = if angle {
             c.expect(b'<', "expected '<'")?;
             let us = c.pos();
             let uoff = c.offset();
@@ -210,7 +209,7 @@ impl<'a> NameAddr<'a> {
                 return Err(c.err("expected '>' closing the address"));
             }
             c.bump();
-            uri = Uri::parse(u, uoff)?;
+            Uri::parse(u, uoff)?
         } else {
             // addr-spec: the URI ends at ';' or white space; its params
             // belong to the header (§20.10)
@@ -224,8 +223,8 @@ impl<'a> NameAddr<'a> {
             if c.peek() == Some(b'?') || c.peek() == Some(b',') {
                 return Err(c.err("an address with '?' or ',' must be enclosed in '<>'"));
             }
-            uri = Uri::parse(u, uoff)?;
-        }
+            Uri::parse(u, uoff)?
+        };
         let params = Params::parse_header(&mut c)?;
         c.skip_lws();
         if !c.at_end() {
@@ -292,6 +291,8 @@ impl<'a> NameAddr<'a> {
 }
 
 /// One Contact value.
+// Boxing the address would allocate per decode; the size is a stack copy.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contact<'a> {
     /// `Contact: *` (REGISTER removing all bindings).
@@ -492,68 +493,6 @@ pub(crate) fn host_port(hp: &[u8], offset: usize) -> Result<(Host<'_>, Option<u1
     Ok((parse_host(h, offset, "sent-by")?, p))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn via_full() {
-        let v = Via::parse(
-            b"SIP / 2.0 / UDP [2001:db8::9:1] : 5070;branch=z9hG4bKas;received=192.0.2.1;rport=5061;ttl=16;maddr=224.2.0.1",
-            0,
-        )
-        .unwrap();
-        assert_eq!(v.transport, "UDP");
-        assert!(matches!(v.host, Host::V6(..)));
-        assert_eq!(v.port, Some(5070));
-        assert_eq!(v.branch(), Some("z9hG4bKas"));
-        assert_eq!(v.received(), Some("192.0.2.1"));
-        assert_eq!(v.rport(), Some(Some(5061)));
-        assert_eq!(v.ttl(), Some(16));
-        assert_eq!(v.maddr(), Some("224.2.0.1"));
-        let v = Via::parse(b"SIP/2.0/TCP h.example.com;rport;branch=z9hG4bK1", 0).unwrap();
-        assert_eq!(v.rport(), Some(None));
-        assert!(Via::parse(b"SIP/2.0/UDP h;ttl=300", 0).is_err());
-        assert!(Via::parse(b"SIP/2.0/UDPh", 0).is_err());
-    }
-
-    #[test]
-    fn name_addr_forms() {
-        let n = NameAddr::parse(
-            br#""J Rosenberg \"Jdrosen\"" <sip:jdrosen@example.com>;tag=98asjd8"#,
-            0,
-            "to",
-        )
-        .unwrap();
-        assert_eq!(n.display_name, Some(r#""J Rosenberg \"Jdrosen\"""#));
-        assert_eq!(n.tag(), Some("98asjd8"));
-        let n = NameAddr::parse(b"sip:caller@example.net;tag=134161461246", 0, "from").unwrap();
-        assert!(!n.angle);
-        assert_eq!(n.tag(), Some("134161461246"));
-        assert!(n.uri.params.is_empty());
-        let n = NameAddr::parse(b"Bob Smith  <sip:b@x>", 0, "from").unwrap();
-        assert_eq!(n.display_name, Some("Bob Smith"));
-        assert!(NameAddr::parse(b"Bell, Alexander <sip:a@b>", 0, "from").is_err());
-        assert!(NameAddr::parse(b"<sip:a@b", 0, "from").is_err());
-    }
-
-    #[test]
-    fn cseq_and_others() {
-        let c = CSeq::parse(b"2147483647 INVITE", 0).unwrap();
-        assert_eq!(c.seq, 2147483647);
-        assert!(CSeq::parse(b"2147483648 INVITE", 0).is_err());
-        assert!(CSeq::parse(b"1INVITE", 0).is_err());
-        assert!(parse_call_id(b"abc@def@ghi", 0).is_err());
-        assert!(parse_date(b"Thu, 21 Feb 2002 13:02:03 GMT", 0).is_ok());
-        assert!(parse_date(b"Fri, 01 Jan 2010 16:00:00 EST", 0).is_err());
-        assert_eq!(Contact::parse(b"*", 0).unwrap(), Contact::Star);
-        assert!(MediaType::parse(b"application/sdp", 0)
-            .unwrap()
-            .is("application", "SDP"));
-        assert!(MediaType::parse(b"application", 0).is_err());
-    }
-}
-
 /// Validates one Warning value (§20.43): `3DIGIT SP warn-agent SP
 /// quoted-string`.
 pub fn parse_warning(v: &[u8], offset: usize) -> Result<u16> {
@@ -616,4 +555,66 @@ pub fn parse_retry_after(v: &[u8], offset: usize) -> Result<u32> {
         return Err(c.err("unexpected characters after retry-after"));
     }
     Ok(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn via_full() {
+        let v = Via::parse(
+            b"SIP / 2.0 / UDP [2001:db8::9:1] : 5070;branch=z9hG4bKas;received=192.0.2.1;rport=5061;ttl=16;maddr=224.2.0.1",
+            0,
+        )
+        .unwrap();
+        assert_eq!(v.transport, "UDP");
+        assert!(matches!(v.host, Host::V6(..)));
+        assert_eq!(v.port, Some(5070));
+        assert_eq!(v.branch(), Some("z9hG4bKas"));
+        assert_eq!(v.received(), Some("192.0.2.1"));
+        assert_eq!(v.rport(), Some(Some(5061)));
+        assert_eq!(v.ttl(), Some(16));
+        assert_eq!(v.maddr(), Some("224.2.0.1"));
+        let v = Via::parse(b"SIP/2.0/TCP h.example.com;rport;branch=z9hG4bK1", 0).unwrap();
+        assert_eq!(v.rport(), Some(None));
+        assert!(Via::parse(b"SIP/2.0/UDP h;ttl=300", 0).is_err());
+        assert!(Via::parse(b"SIP/2.0/UDPh", 0).is_err());
+    }
+
+    #[test]
+    fn name_addr_forms() {
+        let n = NameAddr::parse(
+            br#""J Rosenberg \"Jdrosen\"" <sip:jdrosen@example.com>;tag=98asjd8"#,
+            0,
+            "to",
+        )
+        .unwrap();
+        assert_eq!(n.display_name, Some(r#""J Rosenberg \"Jdrosen\"""#));
+        assert_eq!(n.tag(), Some("98asjd8"));
+        let n = NameAddr::parse(b"sip:caller@example.net;tag=134161461246", 0, "from").unwrap();
+        assert!(!n.angle);
+        assert_eq!(n.tag(), Some("134161461246"));
+        assert!(n.uri.params.is_empty());
+        let n = NameAddr::parse(b"Bob Smith  <sip:b@x>", 0, "from").unwrap();
+        assert_eq!(n.display_name, Some("Bob Smith"));
+        assert!(NameAddr::parse(b"Bell, Alexander <sip:a@b>", 0, "from").is_err());
+        assert!(NameAddr::parse(b"<sip:a@b", 0, "from").is_err());
+    }
+
+    #[test]
+    fn cseq_and_others() {
+        let c = CSeq::parse(b"2147483647 INVITE", 0).unwrap();
+        assert_eq!(c.seq, 2147483647);
+        assert!(CSeq::parse(b"2147483648 INVITE", 0).is_err());
+        assert!(CSeq::parse(b"1INVITE", 0).is_err());
+        assert!(parse_call_id(b"abc@def@ghi", 0).is_err());
+        assert!(parse_date(b"Thu, 21 Feb 2002 13:02:03 GMT", 0).is_ok());
+        assert!(parse_date(b"Fri, 01 Jan 2010 16:00:00 EST", 0).is_err());
+        assert_eq!(Contact::parse(b"*", 0).unwrap(), Contact::Star);
+        assert!(MediaType::parse(b"application/sdp", 0)
+            .unwrap()
+            .is("application", "SDP"));
+        assert!(MediaType::parse(b"application", 0).is_err());
+    }
 }

@@ -213,7 +213,7 @@ enum Transport {
 
 #[inline]
 fn line_end(buf: &[u8], from: usize) -> Option<usize> {
-    buf.get(from..).and_then(|s| memchr_nl(s)).map(|i| from + i)
+    buf.get(from..).and_then(memchr_nl).map(|i| from + i)
 }
 
 #[inline]
@@ -228,6 +228,50 @@ fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
         nl - 1
     } else {
         nl
+    }
+}
+
+/// `lex::is_token` as a table: header names are scanned a byte at a time,
+/// and a load is cheaper than the chain of range tests. (Indexing runs at
+/// compile time: out of range would fail the build, not panic.)
+#[allow(clippy::indexing_slicing)]
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = lex::is_token(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// Length of the token that starts `s`.
+#[inline]
+fn token_len(s: &[u8]) -> usize {
+    s.iter()
+        .position(|&b| !TOKEN.get(usize::from(b)).copied().unwrap_or(false))
+        .unwrap_or(s.len())
+}
+
+/// Finds the end of the header line starting at `from`: `(content end, LF)`.
+/// One scan for CR or LF finds both the line end and a CR that is not part of
+/// a CRLF, which is an error once the line is complete.
+#[inline]
+fn header_line_end(buf: &[u8], from: usize) -> Result<(usize, usize)> {
+    let incomplete = Error::Incomplete {
+        what: "header section",
+        offset: buf.len(),
+    };
+    let at = buf
+        .get(from..)
+        .and_then(|s| memchr::memchr2(b'\r', b'\n', s))
+        .ok_or(incomplete)?
+        + from;
+    match (buf.get(at), buf.get(at + 1)) {
+        (Some(b'\n'), _) => Ok((at, at)),
+        (_, Some(b'\n')) => Ok((at, at + 1)),
+        _ if line_end(buf, at).is_none() => Err(incomplete),
+        _ => Err(Error::parse("header", "bare CR", at)),
     }
 }
 
@@ -338,14 +382,7 @@ impl<'a> Message<'a> {
             }
             let line_start = pos;
             // header name: token up to optional white space and ':'
-            let mut i = pos;
-            while let Some(&b) = buf.get(i) {
-                if lex::is_token(b) {
-                    i += 1;
-                } else {
-                    break;
-                }
-            }
+            let mut i = pos + token_len(buf.get(pos..).unwrap_or(&[]));
             let name_end = i;
             if name_end == pos {
                 return Err(Error::parse("header", "expected a header name", pos));
@@ -362,16 +399,7 @@ impl<'a> Message<'a> {
             let mut search = i;
             let value_end;
             loop {
-                let Some(nl) = line_end(buf, search) else {
-                    return Err(Error::Incomplete {
-                        what: "header section",
-                        offset: buf.len(),
-                    });
-                };
-                let ce = content_end(buf, search, nl);
-                if let Some(p) = buf.get(search..ce).and_then(|s| memchr::memchr(b'\r', s)) {
-                    return Err(Error::parse("header", "bare CR", search + p));
-                }
+                let (ce, nl) = header_line_end(buf, search)?;
                 match buf.get(nl + 1) {
                     Some(b' ' | b'\t') => search = nl + 1,
                     _ => {
@@ -396,11 +424,8 @@ impl<'a> Message<'a> {
                 });
             }
             let raw_value = buf.get(value_start..value_end).unwrap_or(&[]);
-            let lead = raw_value
-                .iter()
-                .position(|&b| !lex::is_lws(b))
-                .unwrap_or(raw_value.len());
-            let trimmed = lex::trim_lws(raw_value);
+            let lead = raw_value.iter().take_while(|&&b| lex::is_lws(b)).count();
+            let trimmed = lex::trim_lws(raw_value.get(lead..).unwrap_or(&[]));
             let name_bytes = buf.get(line_start..name_end).unwrap_or(&[]);
             let name = HeaderName::classify(name_bytes);
             if name == HeaderName::ContentLength && cl_index.is_none() {
