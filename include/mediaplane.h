@@ -59,6 +59,22 @@ typedef enum mp_status {
    * An internal panic was caught at the boundary.
    */
   MP_ERR_PANIC = 10,
+  /**
+   * An authentication tag did not verify.
+   */
+  MP_ERR_AUTH = 11,
+  /**
+   * A replayed packet, or one older than the replay window.
+   */
+  MP_ERR_REPLAY = 12,
+  /**
+   * A key reached its usage limit; re-key.
+   */
+  MP_ERR_KEY_LIMIT = 13,
+  /**
+   * A packet's SSRC has no stream in the context.
+   */
+  MP_ERR_UNKNOWN_SSRC = 14,
 } mp_status;
 
 /**

@@ -34,6 +34,14 @@ pub enum ErrorKind {
     Unsupported,
     /// A Rust panic was caught at the C boundary (C ABI only).
     Panic,
+    /// An authentication tag did not verify.
+    AuthFailed,
+    /// A packet index was already seen or is too old for the replay window.
+    Replay,
+    /// A key reached its usage limit; re-key before sending or receiving more.
+    KeyLimit,
+    /// A packet's SSRC has no stream in the context.
+    UnknownSsrc,
 }
 
 impl ErrorKind {
@@ -50,6 +58,10 @@ impl ErrorKind {
             ErrorKind::NotFound => 8,
             ErrorKind::Unsupported => 9,
             ErrorKind::Panic => 10,
+            ErrorKind::AuthFailed => 11,
+            ErrorKind::Replay => 12,
+            ErrorKind::KeyLimit => 13,
+            ErrorKind::UnknownSsrc => 14,
         }
     }
 
@@ -66,6 +78,10 @@ impl ErrorKind {
             ErrorKind::NotFound => "not found",
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::Panic => "internal panic",
+            ErrorKind::AuthFailed => "authentication failed",
+            ErrorKind::Replay => "replayed packet",
+            ErrorKind::KeyLimit => "key usage limit reached",
+            ErrorKind::UnknownSsrc => "unknown ssrc",
         }
     }
 }
@@ -140,6 +156,23 @@ pub enum Error {
     /// A panic was caught at the C boundary.
     #[error("internal panic caught at the C boundary")]
     Panic,
+    /// An authentication tag did not verify.
+    #[error("authentication failed: {0}")]
+    AuthFailed(&'static str),
+    /// A replayed or too old packet index.
+    #[error("replayed packet: index {index} {reason}")]
+    Replay {
+        /// The packet index (SRTP: ROC||SEQ, SRTCP: the 31-bit index).
+        index: u64,
+        /// `"already seen"` or `"older than the replay window"`.
+        reason: &'static str,
+    },
+    /// A key usage limit was reached.
+    #[error("key usage limit reached: {0}")]
+    KeyLimit(&'static str),
+    /// A packet's SSRC has no stream in the context.
+    #[error("unknown ssrc {0:#010x}")]
+    UnknownSsrc(u32),
 }
 
 impl Error {
@@ -156,6 +189,10 @@ impl Error {
             Error::Unsupported(_) => ErrorKind::Unsupported,
             Error::NullPointer(_) => ErrorKind::NullPointer,
             Error::Panic => ErrorKind::Panic,
+            Error::AuthFailed(_) => ErrorKind::AuthFailed,
+            Error::Replay { .. } => ErrorKind::Replay,
+            Error::KeyLimit(_) => ErrorKind::KeyLimit,
+            Error::UnknownSsrc(_) => ErrorKind::UnknownSsrc,
         }
     }
 
@@ -204,6 +241,10 @@ mod tests {
             ErrorKind::NotFound,
             ErrorKind::Unsupported,
             ErrorKind::Panic,
+            ErrorKind::AuthFailed,
+            ErrorKind::Replay,
+            ErrorKind::KeyLimit,
+            ErrorKind::UnknownSsrc,
         ];
         for (i, a) in kinds.iter().enumerate() {
             assert_ne!(a.code(), 0);

@@ -7,6 +7,9 @@
 //!
 //! ## Map
 //! * [`sip`] — SIP message parsing (zero-copy), stream framing, builders.
+//! * [`rtp`] — zero-copy RTP view and in-place rewriting, sequence
+//!   unwrapping, RFC 3550 receiver statistics, RTCP, RFC 7983 demultiplexing.
+//! * [`srtp`] — SRTP/SRTCP contexts working in place, SDES keys.
 //! * [`error`] — the one [`Error`] type and its [`ErrorKind`], one-to-one with
 //!   the C `mp_status` codes.
 //! * `ffi` — the C ABI declared in `include/mediaplane.h`.
@@ -35,7 +38,9 @@
 
 pub mod error;
 pub mod ffi;
+pub mod rtp;
 pub mod sip;
+pub mod srtp;
 
 pub use error::{Error, ErrorKind, Result};
 

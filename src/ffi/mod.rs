@@ -50,6 +50,14 @@ pub enum mp_status {
     MP_ERR_UNSUPPORTED = 9,
     /// An internal panic was caught at the boundary.
     MP_ERR_PANIC = 10,
+    /// An authentication tag did not verify.
+    MP_ERR_AUTH = 11,
+    /// A replayed packet, or one older than the replay window.
+    MP_ERR_REPLAY = 12,
+    /// A key reached its usage limit; re-key.
+    MP_ERR_KEY_LIMIT = 13,
+    /// A packet's SSRC has no stream in the context.
+    MP_ERR_UNKNOWN_SSRC = 14,
 }
 
 impl From<ErrorKind> for mp_status {
@@ -65,6 +73,10 @@ impl From<ErrorKind> for mp_status {
             ErrorKind::NotFound => mp_status::MP_ERR_NOT_FOUND,
             ErrorKind::Unsupported => mp_status::MP_ERR_UNSUPPORTED,
             ErrorKind::Panic => mp_status::MP_ERR_PANIC,
+            ErrorKind::AuthFailed => mp_status::MP_ERR_AUTH,
+            ErrorKind::Replay => mp_status::MP_ERR_REPLAY,
+            ErrorKind::KeyLimit => mp_status::MP_ERR_KEY_LIMIT,
+            ErrorKind::UnknownSsrc => mp_status::MP_ERR_UNKNOWN_SSRC,
         }
     }
 }
@@ -176,6 +188,10 @@ pub extern "C" fn mp_status_str(status: mp_status) -> *const c_char {
         mp_status::MP_ERR_NOT_FOUND => c"not found",
         mp_status::MP_ERR_UNSUPPORTED => c"unsupported",
         mp_status::MP_ERR_PANIC => c"internal panic",
+        mp_status::MP_ERR_AUTH => c"authentication failed",
+        mp_status::MP_ERR_REPLAY => c"replayed packet",
+        mp_status::MP_ERR_KEY_LIMIT => c"key usage limit reached",
+        mp_status::MP_ERR_UNKNOWN_SSRC => c"unknown ssrc",
     };
     s.as_ptr()
 }

@@ -191,7 +191,8 @@ static void test_status_and_version(void)
     const mp_status all[] = {
         MP_OK, MP_ERR_NULL_POINTER, MP_ERR_INVALID_ARGUMENT, MP_ERR_PARSE,
         MP_ERR_INVALID, MP_ERR_LIMIT, MP_ERR_INCOMPLETE, MP_ERR_BUFFER_TOO_SMALL,
-        MP_ERR_NOT_FOUND, MP_ERR_UNSUPPORTED, MP_ERR_PANIC,
+        MP_ERR_NOT_FOUND, MP_ERR_UNSUPPORTED, MP_ERR_PANIC, MP_ERR_AUTH,
+        MP_ERR_REPLAY, MP_ERR_KEY_LIMIT, MP_ERR_UNKNOWN_SSRC,
     };
     const size_t n = sizeof all / sizeof all[0];
     CHECK(MP_OK == 0);
