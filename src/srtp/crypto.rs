@@ -1,0 +1,214 @@
+//! The cipher and MAC primitives under SRTP: AES counter mode (RFC 3711
+//! §4.1.1), the AES-CM key derivation PRF (§4.3.3), HMAC-SHA1 (§4.2.1) and
+//! AES-GCM (RFC 7714).
+//!
+//! Counter mode is written here over the block cipher rather than taken from
+//! a stream-cipher crate so that one expanded key serves every packet: a
+//! stream-cipher object is built per IV, which would expand or copy the key
+//! schedule per packet. Blocks are encrypted sixteen at a time so the
+//! AES-NI backend can pipeline them.
+
+use aes::cipher::generic_array::GenericArray;
+use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::{Aes128, Aes256};
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Aes128Gcm, Aes256Gcm};
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+use crate::error::{Error, Result};
+
+type Block = GenericArray<u8, aes::cipher::consts::U16>;
+
+/// An expanded AES key of either size.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub(crate) enum AesKey {
+    A128(Aes128),
+    A256(Aes256),
+}
+
+impl AesKey {
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        match key.len() {
+            16 => Aes128::new_from_slice(key).map(AesKey::A128),
+            32 => Aes256::new_from_slice(key).map(AesKey::A256),
+            _ => return Err(Error::InvalidArgument("aes key must be 16 or 32 bytes")),
+        }
+        .map_err(|_| Error::InvalidArgument("aes key must be 16 or 32 bytes"))
+    }
+
+    #[inline]
+    fn encrypt_blocks(&self, blocks: &mut [Block]) {
+        match self {
+            AesKey::A128(k) => k.encrypt_blocks(blocks),
+            AesKey::A256(k) => k.encrypt_blocks(blocks),
+        }
+    }
+
+    /// XORs `data` with the counter-mode keystream that starts at counter
+    /// block `iv` (the counter is the whole block, incremented big-endian).
+    #[inline]
+    pub(crate) fn ctr_xor(&self, iv: [u8; 16], data: &mut [u8]) {
+        const LANES: usize = 16;
+        let mut ctr = u128::from_be_bytes(iv);
+        let mut ks = [Block::default(); LANES];
+        for chunk in data.chunks_mut(LANES * 16) {
+            let n = chunk.len().div_ceil(16);
+            for b in ks.iter_mut().take(n) {
+                *b = Block::from(ctr.to_be_bytes());
+                ctr = ctr.wrapping_add(1);
+            }
+            if let Some(blocks) = ks.get_mut(..n) {
+                self.encrypt_blocks(blocks);
+            }
+            for (d, k) in chunk.chunks_mut(16).zip(ks.iter()) {
+                for (x, y) in d.iter_mut().zip(k.iter()) {
+                    *x ^= *y;
+                }
+            }
+        }
+    }
+}
+
+/// The AES-CM PRF of RFC 3711 §4.3.3 with key derivation rate 0: fills
+/// `out` with the keystream for `label`. `salt` is the master salt, padded
+/// on the right with zeros to 112 bits (RFC 7714 §11 for the 96-bit salts).
+pub(crate) fn derive(master: &AesKey, salt: &[u8], label: u8, out: &mut [u8]) {
+    let mut iv = [0u8; 16];
+    for (d, s) in iv.iter_mut().zip(salt.iter().take(14)) {
+        *d = *s;
+    }
+    // key_id = label || r (r = 0 when the key derivation rate is 0),
+    // right-aligned in the 112-bit salt: label lands on byte 7.
+    if let Some(b) = iv.get_mut(7) {
+        *b ^= label;
+    }
+    out.fill(0);
+    master.ctr_xor(iv, out);
+}
+
+/// HMAC-SHA1 keyed once; each packet clones the keyed state, so the key's
+/// inner and outer pads are hashed only at set-up.
+#[derive(Clone)]
+pub(crate) struct HmacSha1 {
+    keyed: Hmac<Sha1>,
+}
+
+impl HmacSha1 {
+    pub(crate) fn new(key: &[u8]) -> Self {
+        // HMAC accepts keys of any length.
+        let keyed = match <Hmac<Sha1> as Mac>::new_from_slice(key) {
+            Ok(k) => k,
+            Err(_) => <Hmac<Sha1> as Mac>::new(&Default::default()),
+        };
+        HmacSha1 { keyed }
+    }
+
+    /// The full 20-byte HMAC of `a || b`.
+    #[inline]
+    pub(crate) fn mac2(&self, a: &[u8], b: &[u8]) -> [u8; 20] {
+        let mut m = self.keyed.clone();
+        m.update(a);
+        m.update(b);
+        m.finalize().into_bytes().into()
+    }
+}
+
+/// An AES-GCM key of either size (RFC 7714: 16-octet tags).
+#[derive(Clone)]
+pub(crate) enum GcmKey {
+    A128(Box<Aes128Gcm>),
+    A256(Box<Aes256Gcm>),
+}
+
+impl GcmKey {
+    pub(crate) fn new(key: &[u8]) -> Result<Self> {
+        let bad = || Error::InvalidArgument("gcm key must be 16 or 32 bytes");
+        Ok(match key.len() {
+            16 => GcmKey::A128(Box::new(Aes128Gcm::new_from_slice(key).map_err(|_| bad())?)),
+            32 => GcmKey::A256(Box::new(Aes256Gcm::new_from_slice(key).map_err(|_| bad())?)),
+            _ => return Err(bad()),
+        })
+    }
+
+    /// Encrypts `data` in place and returns the 16-byte tag.
+    #[inline]
+    pub(crate) fn seal(&self, nonce: &[u8; 12], aad: &[u8], data: &mut [u8]) -> Result<[u8; 16]> {
+        let n = GenericArray::from_slice(nonce);
+        let tag = match self {
+            GcmKey::A128(k) => k.encrypt_in_place_detached(n, aad, data),
+            GcmKey::A256(k) => k.encrypt_in_place_detached(n, aad, data),
+        }
+        .map_err(|_| Error::InvalidArgument("gcm input too long"))?;
+        Ok(tag.into())
+    }
+
+    /// Verifies `tag` and decrypts `data` in place; `data` is unchanged
+    /// when the tag does not verify.
+    #[inline]
+    pub(crate) fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &[u8],
+    ) -> Result<()> {
+        if tag.len() != 16 {
+            return Err(Error::AuthFailed("gcm tag must be 16 bytes"));
+        }
+        let n = GenericArray::from_slice(nonce);
+        let t = GenericArray::from_slice(tag);
+        match self {
+            GcmKey::A128(k) => k.decrypt_in_place_detached(n, aad, data, t),
+            GcmKey::A256(k) => k.decrypt_in_place_detached(n, aad, data, t),
+        }
+        .map_err(|_| Error::AuthFailed("gcm tag does not verify"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 3711 Appendix B.2: AES-CM keystream.
+    #[test]
+    fn aes_cm_keystream_b2() {
+        let key = AesKey::new(&hex("2B7E151628AED2A6ABF7158809CF4F3C")).unwrap();
+        let iv: [u8; 16] = hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFD0000").try_into().unwrap();
+        let mut ks = vec![0u8; 16 * 3];
+        key.ctr_xor(iv, &mut ks);
+        assert_eq!(
+            ks,
+            hex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB41E95B3BB0A2E8DD477901E4FCA894C0")
+        );
+        // the counter carries past the low 16 bits like a 128-bit counter
+        let iv: [u8; 16] = hex("F0F1F2F3F4F5F6F7F8F9FAFBFCFDFFFF").try_into().unwrap();
+        let mut ks2 = vec![0u8; 32];
+        key.ctr_xor(iv, &mut ks2);
+        assert_ne!(ks2[..16], ks2[16..]);
+    }
+
+    /// RFC 3711 Appendix B.3: key derivation.
+    #[test]
+    fn kdf_b3() {
+        let master = AesKey::new(&hex("E1F97A0D3E018BE0D64FA32C06DE4139")).unwrap();
+        let salt = hex("0EC675AD498AFEEBB6960B3AABE6");
+        let mut k = [0u8; 16];
+        derive(&master, &salt, 0, &mut k);
+        assert_eq!(k.to_vec(), hex("C61E7A93744F39EE10734AFE3FF7A087"));
+        let mut s = [0u8; 14];
+        derive(&master, &salt, 2, &mut s);
+        assert_eq!(s.to_vec(), hex("30CBBC08863D8C85D49DB34A9AE1"));
+        let mut a = [0u8; 20];
+        derive(&master, &salt, 1, &mut a);
+        assert_eq!(a.to_vec(), hex("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4"));
+    }
+}
