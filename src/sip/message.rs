@@ -425,7 +425,13 @@ impl<'a> Message<'a> {
             }
             let raw_value = buf.get(value_start..value_end).unwrap_or(&[]);
             let lead = raw_value.iter().take_while(|&&b| lex::is_lws(b)).count();
-            let trimmed = lex::trim_lws(raw_value.get(lead..).unwrap_or(&[]));
+            let tail = raw_value
+                .iter()
+                .rev()
+                .take_while(|&&b| lex::is_lws(b))
+                .count();
+            // all white space: lead and tail both count every byte
+            let value_len = raw_value.len().saturating_sub(lead + tail);
             let name_bytes = buf.get(line_start..name_end).unwrap_or(&[]);
             let name = HeaderName::classify(name_bytes);
             if name == HeaderName::ContentLength && cl_index.is_none() {
@@ -436,7 +442,7 @@ impl<'a> Message<'a> {
                     name_off: u32_of(line_start),
                     name_len: u16::try_from(name_end - line_start).unwrap_or(u16::MAX),
                     value_off: u32_of(value_start + lead),
-                    value_len: u32_of(trimmed.len()),
+                    value_len: u32_of(value_len),
                     name,
                 };
             }
@@ -636,6 +642,14 @@ impl<'a> Message<'a> {
 
     /// The topmost Via.
     pub fn top_via(&self) -> Result<Via<'a>> {
+        // A proxy reads this on every message. When the first Via field holds
+        // one value (no comma at all), that value is the whole field, already
+        // trimmed, and the quote-aware comma split has nothing to find.
+        if let Some(h) = self.header(HeaderName::Via) {
+            if !h.value.is_empty() && memchr::memchr(b',', h.value).is_none() {
+                return Via::parse(h.value, h.offset);
+            }
+        }
         self.vias().next().unwrap_or(Err(Error::NotFound("via")))
     }
 
