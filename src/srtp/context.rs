@@ -102,6 +102,28 @@ impl Keys {
         k.fill(0);
         Ok(keys)
     }
+
+    /// Session keys taken as given (no derivation).
+    fn given(profile: Profile, key: &[u8], salt: &[u8], auth_key: &[u8]) -> Result<Keys> {
+        if key.len() != profile.master_key_len() {
+            return Err(Error::InvalidArgument(
+                "session key length does not fit the profile",
+            ));
+        }
+        let bad_salt = || Error::InvalidArgument("session salt length does not fit the profile");
+        Ok(if profile.is_aead() {
+            Keys::Gcm {
+                cipher: GcmKey::new(key)?,
+                salt: salt.try_into().map_err(|_| bad_salt())?,
+            }
+        } else {
+            Keys::Cm {
+                cipher: AesKey::new(key)?,
+                salt: salt.try_into().map_err(|_| bad_salt())?,
+                auth: HmacSha1::new(auth_key),
+            }
+        })
+    }
 }
 
 /// Per-SSRC state. Send and receive state are kept apart so one context
@@ -327,6 +349,50 @@ impl SrtpContext {
             srtp_packets: 0,
             srtcp_packets: 0,
         })
+    }
+
+    /// A context keyed directly with session keys, bypassing the key
+    /// derivation, with the same keys for SRTP and SRTCP. Only for the
+    /// published vectors that state session keys and no master key
+    /// (RFC 3711 Appendix B.2, RFC 6188 §7.1, RFC 7714 §16 and §17); a real
+    /// stream is keyed from its master key.
+    #[doc(hidden)]
+    pub fn from_session_keys(
+        profile: Profile,
+        key: &[u8],
+        salt: &[u8],
+        auth_key: &[u8],
+    ) -> Result<Self> {
+        let policy = Policy::new(profile);
+        Ok(SrtpContext {
+            rtp: Keys::given(profile, key, salt, auth_key)?,
+            rtcp: Keys::given(profile, key, salt, auth_key)?,
+            policy,
+            streams: Vec::new(),
+            last: 0,
+            srtp_packets: 0,
+            srtcp_packets: 0,
+        })
+    }
+
+    /// The AES-CM key derivation PRF of RFC 3711 §4.3.3 with key
+    /// derivation rate 0: fills `out` with the keystream for `label`
+    /// (0x00..=0x05) under `master_key` (16 or 32 bytes) and `master_salt`
+    /// (14 bytes, or 12 for the GCM profiles). Only so the published KDF
+    /// vectors (RFC 3711 Appendix B.3, RFC 6188 §7.2) can be checked at
+    /// their full printed length.
+    #[doc(hidden)]
+    pub fn derive_session_key(
+        master_key: &[u8],
+        master_salt: &[u8],
+        label: u8,
+        out: &mut [u8],
+    ) -> Result<()> {
+        if master_salt.len() > 14 {
+            return Err(Error::InvalidArgument("master salt longer than 112 bits"));
+        }
+        derive(&AesKey::new(master_key)?, master_salt, label, out);
+        Ok(())
     }
 
     /// The profile.
