@@ -121,11 +121,8 @@ impl Framer {
             };
         }
         let from = self.scanned.saturating_sub(3);
-        let header_end = match data
-            .get(from..)
-            .and_then(|d| memchr::memmem::find(d, b"\r\n\r\n"))
-        {
-            Some(i) => from + i + 4,
+        let header_end = match find_header_end(data, from) {
+            Some(end) => end,
             None => {
                 self.scanned = data.len();
                 if data.len() > self.limits.max_message_size {
@@ -166,6 +163,22 @@ impl Framer {
     }
 }
 
+/// The end of the header section: just past the first empty line, which
+/// is an LF followed by CRLF or by a bare LF (the parser accepts bare LF
+/// line ends, so the framer must cut such messages the same way).
+fn find_header_end(data: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    while let Some(i) = data.get(at..).and_then(|d| memchr::memchr(b'\n', d)) {
+        let lf = at + i;
+        match (data.get(lf + 1), data.get(lf + 2)) {
+            (Some(b'\n'), _) => return Some(lf + 2),
+            (Some(b'\r'), Some(b'\n')) => return Some(lf + 3),
+            _ => at = lf + 1,
+        }
+    }
+    None
+}
+
 /// Finds the first Content-Length (or `l`) header in a header block and
 /// parses its value.
 fn content_length(head: &[u8]) -> Result<Option<usize>> {
@@ -178,6 +191,10 @@ fn content_length(head: &[u8]) -> Result<Option<usize>> {
     while let Some(line) = lines.next() {
         let line_off = off;
         off += line.len() + 1;
+        // a continuation line belongs to the header before it (§7.3.1)
+        if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+            continue;
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             continue;
@@ -269,6 +286,28 @@ mod tests {
         assert!(matches!(f.next_frame(), Err(Error::Limit { .. })));
         assert!(f.next_frame().is_err());
         assert!(f.push(b"x").is_err());
+    }
+
+    #[test]
+    fn folded_line_is_not_a_header_and_bare_lf_ends_headers() {
+        let raw = b"OPTIONS sip:a SIP/2.0\r\nX: 1\r\n l: 5\r\n\r\nhello";
+        let mut f = Framer::default();
+        f.push(raw).unwrap();
+        let Some(Frame::Message(m)) = f.next_frame().unwrap() else {
+            panic!("expected a message")
+        };
+        assert_eq!(
+            m.len(),
+            Message::parse_stream(m, &Limits::default()).unwrap().len()
+        );
+        let lf = b"OPTIONS sip:a SIP/2.0\nl: 5\n\nhelloOPTIONS sip:b SIP/2.0\r\nContent-Length: 0\r\n\r\n";
+        let mut f = Framer::default();
+        f.push(lf).unwrap();
+        let Some(Frame::Message(m)) = f.next_frame().unwrap() else {
+            panic!("expected a message")
+        };
+        assert_eq!(m, &lf[..33]);
+        assert!(matches!(f.next_frame().unwrap(), Some(Frame::Message(_))));
     }
 
     #[test]

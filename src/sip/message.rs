@@ -440,7 +440,11 @@ impl<'a> Message<'a> {
             if let Some(slot) = msg.headers.get_mut(msg.count) {
                 *slot = RawHeader {
                     name_off: u32_of(line_start),
-                    name_len: u16::try_from(name_end - line_start).unwrap_or(u16::MAX),
+                    name_len: u16::try_from(name_end - line_start).map_err(|_| Error::Limit {
+                        what: "header name length",
+                        limit: u16::MAX as usize,
+                        offset: line_start,
+                    })?,
                     value_off: u32_of(value_start + lead),
                     value_len: u32_of(value_len),
                     name,
