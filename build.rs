@@ -3,6 +3,11 @@
 //! The header is committed; the test suite regenerates it (by building) and
 //! fails when it differs from the committed copy. It is only rewritten when
 //! its content changes, so an unchanged tree stays clean.
+//!
+//! It also sets `cfg(have_libsrtp2)` when libsrtp 2 is installed (Debian
+//! `libsrtp2-dev`), which turns on the libsrtp interop tests and the
+//! libsrtp rows of the SRTP benchmark. Only those test and bench targets
+//! link libsrtp2; the library never does.
 
 use std::path::PathBuf;
 
@@ -10,6 +15,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
+    detect_libsrtp2();
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let out = dir.join("include").join("mediaplane.h");
     // Only a development checkout (with src/ffi and the include directory)
@@ -42,5 +48,25 @@ fn main() {
         if let Err(e) = std::fs::write(&out, &new) {
             println!("cargo:warning=cannot write {}: {e}", out.display());
         }
+    }
+}
+
+/// Emits `cfg(have_libsrtp2)` when the libsrtp 2 development files are
+/// present: pkg-config knows `libsrtp2`, or the header is where Debian puts
+/// it.
+fn detect_libsrtp2() {
+    println!("cargo::rustc-check-cfg=cfg(have_libsrtp2)");
+    println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
+    const HEADER: &str = "/usr/include/srtp2/srtp.h";
+    let by_pkg_config = std::process::Command::new("pkg-config")
+        .args(["--exists", "libsrtp2"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let by_header = std::path::Path::new(HEADER).is_file();
+    if by_header {
+        println!("cargo:rerun-if-changed={HEADER}");
+    }
+    if by_pkg_config || by_header {
+        println!("cargo::rustc-cfg=have_libsrtp2");
     }
 }

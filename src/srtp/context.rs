@@ -166,12 +166,19 @@ impl Stream {
 
 /// RFC 3711 §3.3.1 / Appendix A: the ROC a packet with sequence `seq`
 /// belongs to, given the highest sequence `s_l` seen in rollover `roc`.
+///
+/// In rollover 0 there is no earlier rollover, so where Appendix A would
+/// answer ROC - 1 the packet is taken as a jump ahead within rollover 0, as
+/// libsrtp does (its index estimate uses ROC 0 until the index passes
+/// 2^15); answering "no ROC" instead made a sender that starts low and
+/// jumps forward by more than 2^15 unable to send, and such packets
+/// undecryptable here while libsrtp accepts them.
 #[inline]
 fn estimate_roc(roc: u32, s_l: u16, seq: u16) -> Option<u32> {
     let (s_l, seq) = (i32::from(s_l), i32::from(seq));
     if s_l < 32768 {
         if seq - s_l > 32768 {
-            roc.checked_sub(1)
+            Some(roc.saturating_sub(1))
         } else {
             Some(roc)
         }
