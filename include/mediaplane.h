@@ -10,6 +10,33 @@
 #include <stdint.h>
 
 /**
+ * The size of `mp_sdes_crypto.key_salt`: the longest master key followed
+ * by master salt (AES-256 counter mode, 32 + 14 bytes).
+ */
+#define MP_SDES_KEY_SALT_MAX 46
+
+/**
+ * A buffer of this many bytes holds any line `mp_sdes_format` writes,
+ * with its NUL.
+ */
+#define MP_SDES_LINE_MAX 192
+
+/**
+ * `mp_sdes_crypto.fec_order`: no `FEC_ORDER` parameter.
+ */
+#define MP_SDES_FEC_ORDER_NONE 0
+
+/**
+ * `mp_sdes_crypto.fec_order`: `FEC_ORDER=FEC_SRTP`.
+ */
+#define MP_SDES_FEC_ORDER_FEC_SRTP 1
+
+/**
+ * `mp_sdes_crypto.fec_order`: `FEC_ORDER=SRTP_FEC`.
+ */
+#define MP_SDES_FEC_ORDER_SRTP_FEC 2
+
+/**
  * Status code of every fallible C function. `MP_OK` is 0; the others map
  * one-to-one onto [`ErrorKind`].
  */
@@ -78,9 +105,159 @@ typedef enum mp_status {
 } mp_status;
 
 /**
+ * What a datagram on a multiplexed 5-tuple carries (RFC 7983, RFC 5761).
+ */
+typedef enum mp_packet_kind {
+  /**
+   * Empty, too short to tell, or a first byte no protocol claims.
+   */
+  MP_PACKET_KIND_UNKNOWN = 0,
+  /**
+   * STUN (first byte 0-3).
+   */
+  MP_PACKET_KIND_STUN = 1,
+  /**
+   * DTLS (first byte 20-63).
+   */
+  MP_PACKET_KIND_DTLS = 2,
+  /**
+   * RTP (first byte 128-191, second byte not an RTCP type).
+   */
+  MP_PACKET_KIND_RTP = 3,
+  /**
+   * RTCP (first byte 128-191, second byte 192-223 or 64-95).
+   */
+  MP_PACKET_KIND_RTCP = 4,
+  /**
+   * ZRTP (first byte 16-19).
+   */
+  MP_PACKET_KIND_ZRTP = 5,
+  /**
+   * TURN ChannelData (first byte 64-79).
+   */
+  MP_PACKET_KIND_TURN_CHANNEL = 6,
+} mp_packet_kind;
+
+/**
+ * Rewrites the packets of one outgoing RTP stream in place (opaque).
+ * Owned by the caller from `mp_rtp_rewriter_new` to
+ * `mp_rtp_rewriter_free`; it keeps no pointer to any packet. It may move
+ * between threads but must not be used from two threads at once.
+ */
+typedef struct mp_rtp_rewriter mp_rtp_rewriter;
+
+/**
  * A parsed SIP message (opaque).
  */
 typedef struct mp_sip_message mp_sip_message;
+
+/**
+ * An SRTP/SRTCP context for one master key (opaque).
+ */
+typedef struct mp_srtp_context mp_srtp_context;
+
+/**
+ * One packet of an RTCP datagram, as `mp_rtcp_packet_at` reports it.
+ */
+typedef struct mp_rtcp_header {
+  /**
+   * Packet type (PT): 200 SR, 201 RR, 202 SDES, 203 BYE, 204 APP,
+   * 205 transport feedback, 206 payload-specific feedback, 207 XR.
+   */
+  uint8_t packet_type;
+  /**
+   * The 5-bit count field: report or source count, APP subtype, or the
+   * feedback FMT (205: 1 NACK, 15 transport-cc; 206: 1 PLI, 4 FIR,
+   * 15 application layer feedback such as REMB).
+   */
+  uint8_t count;
+  /**
+   * Whether the P bit is set (only the last packet may have it).
+   */
+  bool padding;
+  /**
+   * Offset of the packet's first byte in the datagram.
+   */
+  size_t offset;
+  /**
+   * Length of the packet in bytes, header and padding included.
+   */
+  size_t length;
+} mp_rtcp_header;
+
+/**
+ * The fields of an RTP header, filled in by `mp_rtp_parse`.
+ */
+typedef struct mp_rtp_header {
+  /**
+   * Version (always 2).
+   */
+  uint8_t version;
+  /**
+   * Padding bit.
+   */
+  bool padding;
+  /**
+   * Extension bit.
+   */
+  bool extension;
+  /**
+   * Number of CSRCs (0-15).
+   */
+  uint8_t csrc_count;
+  /**
+   * Marker bit.
+   */
+  bool marker;
+  /**
+   * Payload type (0-127).
+   */
+  uint8_t payload_type;
+  /**
+   * Sequence number.
+   */
+  uint16_t sequence;
+  /**
+   * Timestamp.
+   */
+  uint32_t timestamp;
+  /**
+   * Synchronization source.
+   */
+  uint32_t ssrc;
+  /**
+   * Bytes of header: fixed part, CSRCs and extension.
+   */
+  size_t header_len;
+  /**
+   * Offset of the payload in the packet (equal to `header_len`).
+   */
+  size_t payload_offset;
+  /**
+   * Bytes of payload, padding excluded.
+   */
+  size_t payload_len;
+  /**
+   * Bytes of padding at the end of the packet.
+   */
+  size_t padding_len;
+} mp_rtp_header;
+
+/**
+ * A borrowed byte string: `len` bytes at `ptr`, not NUL-terminated. Who owns
+ * the bytes, and for how long they stay valid, is said by the function that
+ * fills it in. An empty slice may have a NULL `ptr`.
+ */
+typedef struct mp_slice {
+  /**
+   * First byte.
+   */
+  const uint8_t *ptr;
+  /**
+   * Number of bytes.
+   */
+  size_t len;
+} mp_slice;
 
 /**
  * Why a parse failed, filled in by `mp_sip_message_parse`.
@@ -102,20 +279,78 @@ typedef struct mp_sip_parse_error {
 } mp_sip_parse_error;
 
 /**
- * A borrowed byte string: `len` bytes at `ptr`, not NUL-terminated. Who owns
- * the bytes, and for how long they stay valid, is said by the function that
- * fills it in. An empty slice may have a NULL `ptr`.
+ * A protection profile, one of the `MP_SRTP_*` constants. The values of
+ * the profiles DTLS-SRTP knows are their RFC 5764 / RFC 7714 protection
+ * profile identifiers (and libsrtp's `srtp_profile_t` values).
  */
-typedef struct mp_slice {
+typedef uint32_t mp_srtp_profile;
+
+/**
+ * One SDES `a=crypto` attribute as plain data (RFC 4568).
+ */
+typedef struct mp_sdes_crypto {
   /**
-   * First byte.
+   * The tag, 0..=999999999.
    */
-  const uint8_t *ptr;
+  uint32_t tag;
   /**
-   * Number of bytes.
+   * The crypto-suite, one of the `MP_SRTP_*` constants.
    */
-  size_t len;
-} mp_slice;
+  mp_srtp_profile profile;
+  /**
+   * Master key followed by master salt; `key_salt_len` bytes are used.
+   */
+  uint8_t key_salt[MP_SDES_KEY_SALT_MAX];
+  /**
+   * Length of the key and salt: the profile's master key length plus
+   * master salt length.
+   */
+  size_t key_salt_len;
+  /**
+   * Key lifetime in packets; 0 when the line has none.
+   */
+  uint64_t lifetime;
+  /**
+   * Window size hint (`WSH`), at least 64; 0 when the line has none.
+   */
+  uint32_t window_size_hint;
+  /**
+   * One of the `MP_SDES_FEC_ORDER_*` constants.
+   */
+  uint32_t fec_order;
+} mp_sdes_crypto;
+
+/**
+ * AES-128 counter mode, HMAC-SHA1 80-bit tag (RFC 3711, RFC 4568).
+ */
+#define MP_SRTP_AES_CM_128_HMAC_SHA1_80 1
+
+/**
+ * AES-128 counter mode, HMAC-SHA1 32-bit SRTP tag (SRTCP keeps 80 bits).
+ */
+#define MP_SRTP_AES_CM_128_HMAC_SHA1_32 2
+
+/**
+ * AES-128 GCM with a 16-byte tag (RFC 7714).
+ */
+#define MP_SRTP_AEAD_AES_128_GCM 7
+
+/**
+ * AES-256 GCM with a 16-byte tag (RFC 7714).
+ */
+#define MP_SRTP_AEAD_AES_256_GCM 8
+
+/**
+ * AES-256 counter mode, HMAC-SHA1 80-bit tag (RFC 6188; no DTLS-SRTP
+ * identifier).
+ */
+#define MP_SRTP_AES_256_CM_HMAC_SHA1_80 257
+
+/**
+ * AES-256 counter mode, HMAC-SHA1 32-bit SRTP tag (RFC 6188; no DTLS-SRTP
+ * identifier).
+ */
+#define MP_SRTP_AES_256_CM_HMAC_SHA1_32 258
 
 #ifdef __cplusplus
 extern "C" {
@@ -131,6 +366,182 @@ const char *mp_status_str(enum mp_status status);
  * Thread-safe.
  */
 const char *mp_version(void);
+
+/**
+ * Validates `len` bytes at `data` as one RTCP datagram (RFC 3550 A.2):
+ * version 2 everywhere, lengths that add up to the datagram, padding only
+ * on the last packet and, unless `reduced_size` (RFC 5506, for sessions
+ * that negotiated `a=rtcp-rsize`), an SR or RR first. `MP_ERR_PARSE` for
+ * malformed bytes, `MP_ERR_INVALID` for a broken compound rule,
+ * `MP_ERR_LIMIT` above 65535 bytes.
+ */
+enum mp_status mp_rtcp_validate(const uint8_t *data, size_t len, bool reduced_size);
+
+/**
+ * Writes to `*count` the number of packets in the RTCP datagram at `data`.
+ * The datagram is checked as `mp_rtcp_validate` does in reduced-size mode
+ * (any first packet); call that first for the full compound rules.
+ */
+enum mp_status mp_rtcp_packet_count(const uint8_t *data, size_t len, size_t *count);
+
+/**
+ * Describes in `*out` the `index`-th packet (0-based) of the RTCP datagram
+ * at `data`, checked as in `mp_rtcp_packet_count`. The packet's bytes are
+ * `data + out->offset`, `out->length` of them. `MP_ERR_NOT_FOUND` past the
+ * last packet. Walks from the start: O(index).
+ */
+enum mp_status mp_rtcp_packet_at(const uint8_t *data,
+                                 size_t len,
+                                 size_t index,
+                                 struct mp_rtcp_header *out);
+
+/**
+ * Writes a PLI (RFC 4585 §6.3.1, 12 bytes) from `sender_ssrc` about
+ * `media_ssrc` into `out` (`out_len` bytes). `*written` receives the
+ * length; when `out` is NULL or too small the call returns
+ * `MP_ERR_BUFFER_TOO_SMALL` and `*written` the size needed.
+ */
+enum mp_status mp_rtcp_build_pli(uint32_t sender_ssrc,
+                                 uint32_t media_ssrc,
+                                 uint8_t *out,
+                                 size_t out_len,
+                                 size_t *written);
+
+/**
+ * Writes a generic NACK (RFC 4585 §6.2.1) from `sender_ssrc` about
+ * `media_ssrc` reporting the `n` lost sequence numbers at `seqs` (in RTP
+ * order for the tightest packing; wrap-around is fine) into `out`
+ * (`out_len` bytes): 12 bytes plus 4 per PID/BLP entry, several NACK
+ * packets when there are more than 253 entries. `*written` receives the
+ * length; when `out` is NULL or too small the call returns
+ * `MP_ERR_BUFFER_TOO_SMALL` and `*written` the size needed. `n` = 0 is
+ * `MP_ERR_INVALID_ARGUMENT`.
+ */
+enum mp_status mp_rtcp_build_nack(uint32_t sender_ssrc,
+                                  uint32_t media_ssrc,
+                                  const uint16_t *seqs,
+                                  size_t n,
+                                  uint8_t *out,
+                                  size_t out_len,
+                                  size_t *written);
+
+/**
+ * Parses the RTP packet of `len` bytes at `buf` (caller-owned, not kept)
+ * and fills `*out`. `MP_ERR_PARSE` when it is not a valid RTP packet
+ * (version 2, CSRCs and extension that fit, a padding count within the
+ * packet); `*out` is then left unchanged. Nothing is kept. Thread-safe.
+ */
+enum mp_status mp_rtp_parse(const uint8_t *buf, size_t len, struct mp_rtp_header *out);
+
+/**
+ * Sets the marker bit of the RTP packet at `(buf, len)` in place.
+ * `MP_ERR_PARSE` (packet unchanged) when it is not a valid RTP packet.
+ * The buffer stays the caller's; the `mp_rtp_set_*` functions are
+ * thread-safe on distinct buffers.
+ */
+enum mp_status mp_rtp_set_marker(uint8_t *buf, size_t len, bool marker);
+
+/**
+ * Sets the payload type (0-127; `MP_ERR_INVALID_ARGUMENT` above) of the
+ * RTP packet at `(buf, len)` in place.
+ */
+enum mp_status mp_rtp_set_payload_type(uint8_t *buf, size_t len, uint8_t payload_type);
+
+/**
+ * Sets the sequence number of the RTP packet at `(buf, len)` in place.
+ */
+enum mp_status mp_rtp_set_sequence(uint8_t *buf, size_t len, uint16_t sequence);
+
+/**
+ * Sets the timestamp of the RTP packet at `(buf, len)` in place.
+ */
+enum mp_status mp_rtp_set_timestamp(uint8_t *buf, size_t len, uint32_t timestamp);
+
+/**
+ * Sets the SSRC of the RTP packet at `(buf, len)` in place.
+ */
+enum mp_status mp_rtp_set_ssrc(uint8_t *buf, size_t len, uint32_t ssrc);
+
+/**
+ * Finds the first RFC 8285 header-extension element with `id` in the RTP
+ * packet at `(buf, len)`; `*out` then points at its data, inside `buf`
+ * (valid as long as the caller's buffer). `MP_ERR_NOT_FOUND` when the
+ * packet has no such element (or no one- or two-byte extension).
+ */
+enum mp_status mp_rtp_extension_find(const uint8_t *buf,
+                                     size_t len,
+                                     uint8_t id,
+                                     struct mp_slice *out);
+
+/**
+ * Makes a rewriter whose packets leave with `out_ssrc`, and whose
+ * timestamps advance by `default_ts_step` ticks (one frame, e.g. 160 for
+ * 8 kHz / 20 ms, 960 for 48 kHz / 20 ms; not 0) across a source switch
+ * when no arrival time is given. `*out` receives it (NULL on failure); the
+ * caller owns it and frees it with `mp_rtp_rewriter_free`. Thread-safe.
+ */
+enum mp_status mp_rtp_rewriter_new(uint32_t out_ssrc,
+                                   uint32_t default_ts_step,
+                                   struct mp_rtp_rewriter **out);
+
+/**
+ * Frees a rewriter; NULL is accepted and ignored. The rewriter must not be
+ * in use by another thread.
+ */
+void mp_rtp_rewriter_free(struct mp_rtp_rewriter *rw);
+
+/**
+ * Rewrites payload type `from` to `to` (both 0-127).
+ */
+enum mp_status mp_rtp_rewriter_map_payload_type(struct mp_rtp_rewriter *rw,
+                                                uint8_t from,
+                                                uint8_t to);
+
+/**
+ * Rewrites header-extension id `from` (1-255) to `to` (1-255), or, with
+ * `to` 0, removes such elements by turning them into padding. A one-byte
+ * header packet whose element would need an id above 14 is refused by
+ * `mp_rtp_rewriter_rewrite` with `MP_ERR_UNSUPPORTED`.
+ */
+enum mp_status mp_rtp_rewriter_map_extension(struct mp_rtp_rewriter *rw, uint8_t from, uint8_t to);
+
+/**
+ * Sets the marker bit on the first packet after every source switch
+ * (useful for audio; off by default).
+ */
+enum mp_status mp_rtp_rewriter_set_marker_on_switch(struct mp_rtp_rewriter *rw, bool on);
+
+/**
+ * Makes the next packet start a new source: its sequence number follows
+ * the last one sent and its timestamp the last one plus the gap.
+ */
+enum mp_status mp_rtp_rewriter_switch_source(struct mp_rtp_rewriter *rw);
+
+/**
+ * Rewrites the RTP packet at `(buf, len)` in place: SSRC, sequence number
+ * and timestamp continuous across source changes, payload type and
+ * extension ids per the maps. On failure (`MP_ERR_PARSE`, `MP_ERR_INVALID`
+ * for an RTCP packet type, `MP_ERR_UNSUPPORTED`) the packet and the
+ * rewriter are unchanged. The buffer stays the caller's and is not kept.
+ */
+enum mp_status mp_rtp_rewriter_rewrite(struct mp_rtp_rewriter *rw, uint8_t *buf, size_t len);
+
+/**
+ * `mp_rtp_rewriter_rewrite` with the packet's arrival time `now` in RTP
+ * clock ticks (any origin, the same for every call), from which a source
+ * switch estimates the timestamp gap.
+ */
+enum mp_status mp_rtp_rewriter_rewrite_at(struct mp_rtp_rewriter *rw,
+                                          uint8_t *buf,
+                                          size_t len,
+                                          uint64_t now);
+
+/**
+ * Classifies the datagram of `len` bytes at `buf` by its first bytes (RFC
+ * 7983, RFC 5761). Total: NULL or empty input is `MP_PACKET_KIND_UNKNOWN`.
+ * Thread-safe.
+ */
+enum mp_packet_kind mp_demux_classify(const uint8_t *buf, size_t len);
 
 /**
  * Parses one SIP message from a datagram (`len` bytes at `data`, copied)
@@ -260,6 +671,162 @@ enum mp_status mp_sip_message_header_copy(const struct mp_sip_message *msg,
  * one this library knows.
  */
 const char *mp_sip_header_canonical_name(const char *name);
+
+/**
+ * Makes a context for `profile` from the master key (`key_len` bytes at
+ * `key`) and master salt (`salt_len` bytes at `salt`), both copied. Key
+ * and salt lengths that do not fit the profile, or an unknown profile,
+ * give `MP_ERR_INVALID_ARGUMENT`. On success `*out` receives a context
+ * the caller frees with `mp_srtp_context_free`; on failure it is set to
+ * NULL. The context accepts any SSRC (up to 64 streams), keeps a replay
+ * window of 128 packets and uses key derivation rate 0.
+ */
+enum mp_status mp_srtp_context_new(mp_srtp_profile profile,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   const uint8_t *salt,
+                                   size_t salt_len,
+                                   struct mp_srtp_context **out);
+
+/**
+ * Makes a context from an SDES attribute (as filled by `mp_sdes_parse` or
+ * `mp_sdes_generate`): its key and salt, its lifetime as the packet limit,
+ * and a replay window at least as large as its window size hint (up to
+ * 1024). An inconsistent `*crypto` gives `MP_ERR_INVALID_ARGUMENT`.
+ * Ownership of the result as for `mp_srtp_context_new`.
+ */
+enum mp_status mp_srtp_context_new_from_sdes(const struct mp_sdes_crypto *crypto,
+                                             struct mp_srtp_context **out);
+
+/**
+ * Frees a context; NULL is accepted and ignored.
+ */
+void mp_srtp_context_free(struct mp_srtp_context *ctx);
+
+/**
+ * The text of the last error a call on this context recorded, or "" if
+ * none; valid until the next call on the context. NULL for a NULL context.
+ */
+const char *mp_srtp_context_last_error(const struct mp_srtp_context *ctx);
+
+/**
+ * Protects the RTP packet in `buf[0..len]` in place: encrypts the payload
+ * and appends the tag, so `buf` must hold `cap` >= `len` + the profile's
+ * RTP overhead bytes (`mp_srtp_profile_overhead`). `*out_len` receives the
+ * SRTP length; when `cap` is too small the call returns
+ * `MP_ERR_BUFFER_TOO_SMALL` with the size needed in `*out_len` and leaves
+ * `buf` untouched; on other errors `*out_len` is 0. `buf` must not overlap
+ * the context.
+ */
+enum mp_status mp_srtp_protect(struct mp_srtp_context *ctx,
+                               uint8_t *buf,
+                               size_t len,
+                               size_t cap,
+                               size_t *out_len);
+
+/**
+ * Verifies and decrypts the SRTP packet in `buf[0..len]` in place;
+ * `*out_len` receives the length of the RTP packet now at the start of
+ * `buf`. A wrong tag gives `MP_ERR_AUTH`, a replayed or too old packet
+ * `MP_ERR_REPLAY`, a malformed one `MP_ERR_PARSE`; on any error the
+ * context is unchanged and `*out_len` is 0.
+ */
+enum mp_status mp_srtp_unprotect(struct mp_srtp_context *ctx,
+                                 uint8_t *buf,
+                                 size_t len,
+                                 size_t *out_len);
+
+/**
+ * Protects the RTCP compound packet in `buf[0..len]` in place (payload
+ * encrypted, E flag and SRTCP index appended, then the tag); `cap` must be
+ * at least `len` + the profile's RTCP overhead. Sizes and errors as for
+ * `mp_srtp_protect`.
+ */
+enum mp_status mp_srtcp_protect(struct mp_srtp_context *ctx,
+                                uint8_t *buf,
+                                size_t len,
+                                size_t cap,
+                                size_t *out_len);
+
+/**
+ * Verifies and (when the E flag is set) decrypts the SRTCP packet in
+ * `buf[0..len]` in place; `*out_len` receives the RTCP length. Errors as
+ * for `mp_srtp_unprotect`.
+ */
+enum mp_status mp_srtcp_unprotect(struct mp_srtp_context *ctx,
+                                  uint8_t *buf,
+                                  size_t len,
+                                  size_t *out_len);
+
+/**
+ * Writes how many bytes protecting a packet adds under `profile`: the
+ * SRTP tag, or for RTCP (`rtcp` true) the SRTCP tag and index word.
+ * Thread-safe.
+ */
+enum mp_status mp_srtp_profile_overhead(mp_srtp_profile profile, bool rtcp, size_t *out);
+
+/**
+ * Writes the master key and master salt lengths of `profile` in bytes;
+ * either pointer may be NULL. Thread-safe.
+ */
+enum mp_status mp_srtp_profile_key_lengths(mp_srtp_profile profile,
+                                           size_t *key_len,
+                                           size_t *salt_len);
+
+/**
+ * Looks a profile up by name: the SDES crypto-suite names
+ * (`AES_CM_128_HMAC_SHA1_80`, `AEAD_AES_256_GCM`, ...) and the DTLS-SRTP
+ * ones (`SRTP_AES128_CM_HMAC_SHA1_80`, ...), case-sensitive. An unknown
+ * name gives `MP_ERR_UNSUPPORTED`. Thread-safe.
+ */
+enum mp_status mp_srtp_profile_from_name(const char *name, mp_srtp_profile *out);
+
+/**
+ * The SDES name of `profile` as a static NUL-terminated string, or NULL
+ * for an unknown value. Thread-safe.
+ */
+const char *mp_srtp_profile_name(mp_srtp_profile profile);
+
+/**
+ * Parses one SDES `a=crypto:` line (NUL-terminated; the `a=` or the whole
+ * `a=crypto:` may be left out, one trailing CRLF is ignored) into `*out`.
+ * A line that breaks the grammar gives `MP_ERR_PARSE`; a key that does not
+ * fit the suite or another rule broken, `MP_ERR_INVALID`; a suite,
+ * key method or parameter this library does not implement (MKI, KDR other
+ * than 0, `UNENCRYPTED_*`, `UNAUTHENTICATED_SRTP`, `FEC_KEY`, unknown
+ * parameters not starting with `-`), `MP_ERR_UNSUPPORTED`.
+ * `mp_sdes_check` gives the reason as text. On failure `*out` is zeroed.
+ * Thread-safe.
+ */
+enum mp_status mp_sdes_parse(const char *line, struct mp_sdes_crypto *out);
+
+/**
+ * Checks an `a=crypto:` line as `mp_sdes_parse` does and returns the same
+ * status; `msg` (may be NULL) receives why it was refused, or "" when it
+ * parses, NUL-terminated and truncated to `msg_len` bytes. Thread-safe.
+ */
+enum mp_status mp_sdes_check(const char *line, char *msg, size_t msg_len);
+
+/**
+ * Fills `*out` with a new attribute: `tag` (at most 999999999), `profile`,
+ * and a fresh master key and salt from the operating system's random
+ * number generator; no lifetime or session parameters. Thread-safe.
+ */
+enum mp_status mp_sdes_generate(uint32_t tag, mp_srtp_profile profile, struct mp_sdes_crypto *out);
+
+/**
+ * Writes the `a=crypto:` line of `*crypto` (no line end) into `out` as a
+ * NUL-terminated string. `*needed` (may be NULL) receives the size
+ * including the NUL; when `out_len` is less (or `out` is NULL) the call
+ * returns `MP_ERR_BUFFER_TOO_SMALL`. `MP_SDES_LINE_MAX` bytes always
+ * suffice. An inconsistent `*crypto` (unknown profile, key length that
+ * does not fit it, tag above 999999999, window size hint from 1 to 63,
+ * unknown `fec_order`) gives `MP_ERR_INVALID_ARGUMENT`. Thread-safe.
+ */
+enum mp_status mp_sdes_format(const struct mp_sdes_crypto *crypto,
+                              char *out,
+                              size_t out_len,
+                              size_t *needed);
 
 #ifdef __cplusplus
 }  // extern "C"

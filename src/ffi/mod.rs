@@ -20,6 +20,7 @@ use core::ffi::c_char;
 
 use crate::error::{Error, ErrorKind};
 
+pub mod rtp;
 pub mod sip;
 
 /// Status code of every fallible C function. `MP_OK` is 0; the others map
