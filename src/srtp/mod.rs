@@ -29,7 +29,9 @@ mod context;
 mod crypto;
 mod profile;
 mod replay;
+mod sdes;
 
 pub use context::{Policy, SrtpContext, SsrcPolicy, MAX_SRTCP_PACKETS, MAX_SRTP_PACKETS};
 pub use profile::Profile;
 pub use replay::MAX_REPLAY_WINDOW;
+pub use sdes::{CryptoAttribute, FecOrder, MAX_KEY_SALT_LEN, MAX_TAG};
