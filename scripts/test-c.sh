@@ -103,5 +103,10 @@ check 1 "parse error" /dev/null "$dump"
 check 2 "cannot open" /dev/null "$dump" "$DATA/no-such-file.sip"
 check 2 "unknown option" /dev/null "$dump" --bogus
 check 2 "one input file" /dev/null "$dump" "$DATA/invite.sip" "$DATA/ringing.sip"
+srtp="$OUT/srtp_roundtrip"
+check 0 "usage:" /dev/null "$srtp" --help
+check 0 "srtp_roundtrip: 6 of 6 profiles ok" /dev/null "$srtp"
+check 0 "replayed: replayed packet" /dev/null "$srtp"
+check 2 "unknown option" /dev/null "$srtp" --bogus
 
 echo "C programs: all passed"

@@ -22,6 +22,7 @@ use crate::error::{Error, ErrorKind};
 
 pub mod rtp;
 pub mod sip;
+pub mod srtp;
 
 /// Status code of every fallible C function. `MP_OK` is 0; the others map
 /// one-to-one onto [`ErrorKind`].
