@@ -157,6 +157,35 @@ typedef struct mp_sip_message mp_sip_message;
 typedef struct mp_srtp_context mp_srtp_context;
 
 /**
+ * One packet of an RTCP datagram, as `mp_rtcp_packet_at` reports it.
+ */
+typedef struct mp_rtcp_header {
+  /**
+   * Packet type (PT): 200 SR, 201 RR, 202 SDES, 203 BYE, 204 APP,
+   * 205 transport feedback, 206 payload-specific feedback, 207 XR.
+   */
+  uint8_t packet_type;
+  /**
+   * The 5-bit count field: report or source count, APP subtype, or the
+   * feedback FMT (205: 1 NACK, 15 transport-cc; 206: 1 PLI, 4 FIR,
+   * 15 application layer feedback such as REMB).
+   */
+  uint8_t count;
+  /**
+   * Whether the P bit is set (only the last packet may have it).
+   */
+  bool padding;
+  /**
+   * Offset of the packet's first byte in the datagram.
+   */
+  size_t offset;
+  /**
+   * Length of the packet in bytes, header and padding included.
+   */
+  size_t length;
+} mp_rtcp_header;
+
+/**
  * The fields of an RTP header, filled in by `mp_rtp_parse`.
  */
 typedef struct mp_rtp_header {
@@ -337,6 +366,64 @@ const char *mp_status_str(enum mp_status status);
  * Thread-safe.
  */
 const char *mp_version(void);
+
+/**
+ * Validates `len` bytes at `data` as one RTCP datagram (RFC 3550 A.2):
+ * version 2 everywhere, lengths that add up to the datagram, padding only
+ * on the last packet and, unless `reduced_size` (RFC 5506, for sessions
+ * that negotiated `a=rtcp-rsize`), an SR or RR first. `MP_ERR_PARSE` for
+ * malformed bytes, `MP_ERR_INVALID` for a broken compound rule,
+ * `MP_ERR_LIMIT` above 65535 bytes.
+ */
+enum mp_status mp_rtcp_validate(const uint8_t *data, size_t len, bool reduced_size);
+
+/**
+ * Writes to `*count` the number of packets in the RTCP datagram at `data`.
+ * The datagram is checked as `mp_rtcp_validate` does in reduced-size mode
+ * (any first packet); call that first for the full compound rules.
+ */
+enum mp_status mp_rtcp_packet_count(const uint8_t *data, size_t len, size_t *count);
+
+/**
+ * Describes in `*out` the `index`-th packet (0-based) of the RTCP datagram
+ * at `data`, checked as in `mp_rtcp_packet_count`. The packet's bytes are
+ * `data + out->offset`, `out->length` of them. `MP_ERR_NOT_FOUND` past the
+ * last packet. Walks from the start: O(index).
+ */
+enum mp_status mp_rtcp_packet_at(const uint8_t *data,
+                                 size_t len,
+                                 size_t index,
+                                 struct mp_rtcp_header *out);
+
+/**
+ * Writes a PLI (RFC 4585 §6.3.1, 12 bytes) from `sender_ssrc` about
+ * `media_ssrc` into `out` (`out_len` bytes). `*written` receives the
+ * length; when `out` is NULL or too small the call returns
+ * `MP_ERR_BUFFER_TOO_SMALL` and `*written` the size needed.
+ */
+enum mp_status mp_rtcp_build_pli(uint32_t sender_ssrc,
+                                 uint32_t media_ssrc,
+                                 uint8_t *out,
+                                 size_t out_len,
+                                 size_t *written);
+
+/**
+ * Writes a generic NACK (RFC 4585 §6.2.1) from `sender_ssrc` about
+ * `media_ssrc` reporting the `n` lost sequence numbers at `seqs` (in RTP
+ * order for the tightest packing; wrap-around is fine) into `out`
+ * (`out_len` bytes): 12 bytes plus 4 per PID/BLP entry, several NACK
+ * packets when there are more than 253 entries. `*written` receives the
+ * length; when `out` is NULL or too small the call returns
+ * `MP_ERR_BUFFER_TOO_SMALL` and `*written` the size needed. `n` = 0 is
+ * `MP_ERR_INVALID_ARGUMENT`.
+ */
+enum mp_status mp_rtcp_build_nack(uint32_t sender_ssrc,
+                                  uint32_t media_ssrc,
+                                  const uint16_t *seqs,
+                                  size_t n,
+                                  uint8_t *out,
+                                  size_t out_len,
+                                  size_t *written);
 
 /**
  * Parses the RTP packet of `len` bytes at `buf` (caller-owned, not kept)
