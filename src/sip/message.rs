@@ -354,7 +354,7 @@ impl<'a> Message<'a> {
                 // A datagram that ends right after a complete header line
                 // has no body; the missing blank line is tolerated because
                 // the datagram boundary delimits the message (§18.3).
-                if transport == Transport::Datagram {
+                if transport == Transport::Datagram && msg.count > 0 {
                     break;
                 }
                 return Err(Error::Incomplete {
