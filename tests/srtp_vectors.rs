@@ -142,7 +142,7 @@ fn advance_srtcp_index(ctx: &mut SrtpContext, plain: &[u8], index: u32) {
 }
 
 /// Every single-bit flip of the header, the last payload byte and the
-/// tag's last byte fails authentication (and leaves the context usable).
+/// tag's last byte fails authentication, leaving the packet as it was.
 fn assert_tamper_rejected(ctx: &mut SrtpContext, packet: &[u8], rtcp: bool, what: &str) {
     let mut spots: Vec<usize> = (0..8).collect();
     spots.push(packet.len() / 2);
@@ -150,15 +150,17 @@ fn assert_tamper_rejected(ctx: &mut SrtpContext, packet: &[u8], rtcp: bool, what
     for at in spots {
         let mut bad = packet.to_vec();
         bad[at] ^= 0x01;
+        let sent = bad.clone();
         let r = if rtcp {
-            unprotect_rtcp(ctx, &bad)
+            ctx.unprotect_rtcp(&mut bad)
         } else {
-            unprotect(ctx, &bad)
+            ctx.unprotect_rtp(&mut bad)
         };
         assert!(
             matches!(r, Err(Error::AuthFailed(_)) | Err(Error::Parse { .. })),
             "{what}: flipping byte {at} was not rejected: {r:?}"
         );
+        assert_eq!(bad, sent, "{what}: a rejected packet was changed");
     }
 }
 

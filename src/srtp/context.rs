@@ -3,7 +3,7 @@
 
 use subtle::ConstantTimeEq;
 
-use super::crypto::{derive, AesKey, GcmKey, HmacSha1};
+use super::crypto::{derive, AesKey, GcmKey, HmacSha1, GCM_SCRATCH};
 use super::replay::{ReplayWindow, MAX_REPLAY_WINDOW};
 use super::Profile;
 use crate::error::{Error, Result};
@@ -206,7 +206,11 @@ fn rtp_header_len(buf: &[u8]) -> Result<usize> {
     let mut len = 12 + 4 * usize::from(b0 & 0x0f);
     if b0 & 0x10 != 0 {
         if buf.len() < len + 4 {
-            return Err(Error::parse("rtp", "extension header past the end", len));
+            return Err(Error::parse(
+                "rtp",
+                "extension header past the end",
+                buf.len(),
+            ));
         }
         let words = usize::from(be16(buf, len + 2));
         len += 4 + 4 * words;
@@ -289,6 +293,19 @@ pub struct SrtpContext {
     last: usize,
     srtp_packets: u64,
     srtcp_packets: u64,
+    /// Room for [`GcmKey::open`] to keep a ciphertext it may have to put
+    /// back (AEAD profiles only; empty otherwise). Made once, with the
+    /// context.
+    scratch: Box<[u8]>,
+}
+
+/// The scratch buffer a context of `profile` needs.
+fn scratch_for(profile: Profile) -> Box<[u8]> {
+    if profile.is_aead() {
+        vec![0u8; GCM_SCRATCH].into_boxed_slice()
+    } else {
+        Box::default()
+    }
 }
 
 impl core::fmt::Debug for SrtpContext {
@@ -355,6 +372,7 @@ impl SrtpContext {
             last: 0,
             srtp_packets: 0,
             srtcp_packets: 0,
+            scratch: scratch_for(p),
         })
     }
 
@@ -371,6 +389,7 @@ impl SrtpContext {
         auth_key: &[u8],
     ) -> Result<Self> {
         let policy = Policy::new(profile);
+        let p = profile;
         Ok(SrtpContext {
             rtp: Keys::given(profile, key, salt, auth_key)?,
             rtcp: Keys::given(profile, key, salt, auth_key)?,
@@ -379,6 +398,7 @@ impl SrtpContext {
             last: 0,
             srtp_packets: 0,
             srtcp_packets: 0,
+            scratch: scratch_for(p),
         })
     }
 
@@ -626,7 +646,7 @@ impl SrtpContext {
                 let iv = gcm_rtp_iv(salt, ssrc, roc, seq);
                 let (body, tag) = buf.split_at_mut(body_len);
                 let (aad, payload) = body.split_at_mut(hdr);
-                cipher.open(&iv, aad, payload, tag)?;
+                cipher.open(&iv, aad, payload, tag, &mut self.scratch)?;
             }
         }
         // authenticated: commit the state
@@ -788,7 +808,7 @@ impl SrtpContext {
                     let mut aad = [0u8; 12];
                     aad[..8].copy_from_slice(head);
                     aad[8..].copy_from_slice(&wb);
-                    cipher.open(&iv, &aad, payload, tag)?;
+                    cipher.open(&iv, &aad, payload, tag, &mut self.scratch)?;
                 } else {
                     // RFC 7714 §9.2: unencrypted, the whole packet and the
                     // E||index word are authenticated data.
@@ -805,7 +825,7 @@ impl SrtpContext {
                     let (a_body, a_word) = a.split_at_mut(body.len());
                     a_body.copy_from_slice(body);
                     a_word.copy_from_slice(&aad_end);
-                    cipher.open(&iv, a, &mut empty, tag)?;
+                    cipher.open(&iv, a, &mut empty, tag, &mut self.scratch)?;
                 }
                 tag_at
             }
