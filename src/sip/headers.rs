@@ -6,7 +6,7 @@
 
 use super::lex::{self, Cursor};
 use super::message::Method;
-use super::uri::{parse_host, split_host_port, Host, Params, Uri};
+use super::uri::{parse_host, parse_host_str, split_host_port, Host, Params, Uri};
 use crate::error::{Error, Result};
 
 /// One Via value: `SIP/2.0/UDP host:port;params`.
@@ -51,8 +51,10 @@ impl<'a> Via<'a> {
         } else {
             c.take_while(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         }
-        let host_b = c.slice(hp_start, c.pos());
-        let host = parse_host(host_b, hp_off, "via")?;
+        let host = match c.text(hp_start, c.pos()) {
+            Some(t) => parse_host_str(t, hp_off, "via")?,
+            None => parse_host(c.slice(hp_start, c.pos()), hp_off, "via")?,
+        };
         let port = if c.eat_sep(b':') {
             let off = c.offset();
             let d = c.take_while(|b| b.is_ascii_digit());
@@ -89,11 +91,7 @@ impl<'a> Via<'a> {
             } else if n.eq_ignore_ascii_case("maddr") {
                 v.is_none_or(|h| parse_host(h.as_bytes(), offset, "via").is_err())
             } else if n.eq_ignore_ascii_case("received") {
-                v.is_none_or(|h| {
-                    !matches!(parse_host(h.as_bytes(), offset, "via"), Ok(Host::V4(_)))
-                        && h.parse::<core::net::Ipv6Addr>().is_err()
-                        && !matches!(parse_host(h.as_bytes(), offset, "via"), Ok(Host::V6(..)))
-                })
+                v.is_none_or(|h| !valid_received(h))
             } else if n.eq_ignore_ascii_case("rport") {
                 v.is_some_and(|p| lex::parse_decimal(p.as_bytes(), 65535).is_none())
             } else if n.eq_ignore_ascii_case("branch") {
@@ -145,6 +143,19 @@ impl<'a> Via<'a> {
     }
 }
 
+/// `received` holds an IPv4 address, or an IPv6 address with or without
+/// brackets. Only a bracketed value can be a bracketed reference and only a
+/// value with a ':' can be a bare IPv6 address, so one decode settles it.
+fn valid_received(h: &str) -> bool {
+    if h.starts_with('[') {
+        matches!(parse_host_str(h, 0, "via"), Ok(Host::V6(..)))
+    } else if h.contains(':') {
+        h.parse::<core::net::Ipv6Addr>().is_ok()
+    } else {
+        h.parse::<core::net::Ipv4Addr>().is_ok()
+    }
+}
+
 /// A name-addr or addr-spec with header parameters (From, To, Contact,
 /// Route, Record-Route, Reply-To, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,8 +201,10 @@ impl<'a> NameAddr<'a> {
                     c.skip_lws();
                 }
                 if c.peek() == Some(b'<') && tokens_end > save {
-                    display_name =
-                        Some(lex::utf8(c.slice(display_start, tokens_end), what, offset)?);
+                    display_name = Some(match c.text(display_start, tokens_end) {
+                        Some(t) => t,
+                        None => lex::utf8(c.slice(display_start, tokens_end), what, offset)?,
+                    });
                     angle = true;
                 } else {
                     c.set_pos(save);
@@ -208,8 +221,12 @@ impl<'a> NameAddr<'a> {
             if c.peek() != Some(b'>') {
                 return Err(c.err("expected '>' closing the address"));
             }
+            let ue = c.pos();
             c.bump();
-            Uri::parse(u, uoff)?
+            match c.text(us, ue) {
+                Some(t) => Uri::parse_str(t, uoff)?,
+                None => Uri::parse(u, uoff)?,
+            }
         } else {
             // addr-spec: the URI ends at ';' or white space; its params
             // belong to the header (§20.10)
@@ -223,7 +240,10 @@ impl<'a> NameAddr<'a> {
             if c.peek() == Some(b'?') || c.peek() == Some(b',') {
                 return Err(c.err("an address with '?' or ',' must be enclosed in '<>'"));
             }
-            Uri::parse(u, uoff)?
+            match c.text(us, c.pos()) {
+                Some(t) => Uri::parse_str(t, uoff)?,
+                None => Uri::parse(u, uoff)?,
+            }
         };
         let params = Params::parse_header(&mut c)?;
         c.skip_lws();
@@ -244,15 +264,19 @@ impl<'a> NameAddr<'a> {
         what: &'static str,
     ) -> Result<NameAddr<'a>> {
         let na = Self::parse(v, offset, what)?;
-        let tags = na
-            .params
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("tag"))
-            .count();
+        // One walk counts the tags and keeps the first one's value.
+        let mut tags = 0usize;
+        let mut first: Option<Option<&str>> = None;
+        for (n, v) in na.params.iter() {
+            if n.eq_ignore_ascii_case("tag") {
+                tags += 1;
+                first.get_or_insert(v);
+            }
+        }
         if tags > 1 {
             return Err(Error::parse(what, "more than one tag parameter", offset));
         }
-        if na.params.get("tag").is_some_and(|t| t.is_none()) {
+        if first.is_some_and(|t| t.is_none()) {
             return Err(Error::parse(what, "tag parameter without a value", offset));
         }
         Ok(na)
@@ -399,7 +423,7 @@ pub fn parse_call_id(v: &[u8], offset: usize) -> Result<&str> {
     if !c.at_end() {
         return Err(c.err("unexpected character in call-id"));
     }
-    lex::utf8(v, "call-id", offset)
+    c.str_of(0, v.len())
 }
 
 /// Parses delta-seconds, saturating at 2^32-1 as §20.19 and §20.10 ask.

@@ -52,6 +52,12 @@ pub(crate) const fn is_unreserved(b: u8) -> bool {
         )
 }
 
+/// [`trim_lws`] for text.
+#[inline]
+pub(crate) fn trim_lws_str(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
 /// Trims linear white space at both ends.
 #[inline]
 pub(crate) fn trim_lws(s: &[u8]) -> &[u8] {
@@ -73,6 +79,9 @@ pub(crate) fn utf8<'a>(s: &'a [u8], what: &'static str, offset: usize) -> Result
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Cursor<'a> {
     s: &'a [u8],
+    /// `s` as text when all of it is UTF-8: validated once, so that every
+    /// token and quoted string is a slice of it rather than a new check.
+    text: Option<&'a str>,
     pos: usize,
     base: usize,
     what: &'static str,
@@ -82,6 +91,7 @@ impl<'a> Cursor<'a> {
     pub(crate) fn new(s: &'a [u8], base: usize, what: &'static str) -> Self {
         Cursor {
             s,
+            text: core::str::from_utf8(s).ok(),
             pos: 0,
             base,
             what,
@@ -116,6 +126,22 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn slice(&self, from: usize, to: usize) -> &'a [u8] {
         self.s.get(from..to).unwrap_or(&[])
+    }
+
+    /// `s[from..to]` as text, when the whole input is UTF-8 (the grammar
+    /// cuts only at ASCII bytes, which are char boundaries).
+    #[inline]
+    pub(crate) fn text(&self, from: usize, to: usize) -> Option<&'a str> {
+        self.text.and_then(|t| t.get(from..to))
+    }
+
+    /// `s[from..to]` as text, reporting invalid UTF-8 at its offset.
+    #[inline]
+    pub(crate) fn str_of(&self, from: usize, to: usize) -> Result<&'a str> {
+        match self.text(from, to) {
+            Some(t) => Ok(t),
+            None => utf8(self.slice(from, to), self.what, self.base + from),
+        }
     }
 
     #[inline]
@@ -193,19 +219,18 @@ impl<'a> Cursor<'a> {
 
     /// A non-empty `token`.
     pub(crate) fn token(&mut self, reason: &'static str) -> Result<&'a str> {
-        let off = self.offset();
+        let start = self.pos;
         let t = self.take_while(is_token);
         if t.is_empty() {
             return Err(self.err(reason));
         }
-        utf8(t, self.what, off)
+        self.str_of(start, self.pos)
     }
 
     /// A `quoted-string` including its quotes; escapes are validated, not
     /// decoded.
     pub(crate) fn quoted_string(&mut self) -> Result<&'a str> {
         let start = self.pos;
-        let off = self.offset();
         self.expect(b'"', "expected '\"'")?;
         loop {
             match self.peek() {
@@ -229,7 +254,7 @@ impl<'a> Cursor<'a> {
                 Some(_) => self.pos += 1,
             }
         }
-        utf8(self.slice(start, self.pos), self.what, off)
+        self.str_of(start, self.pos)
     }
 
     /// An unsigned decimal number of at most `max` value.

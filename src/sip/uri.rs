@@ -52,6 +52,10 @@ impl core::fmt::Display for Host<'_> {
 }
 
 pub(crate) fn parse_host<'a>(s: &'a [u8], offset: usize, what: &'static str) -> Result<Host<'a>> {
+    if let Ok(text) = core::str::from_utf8(s) {
+        return parse_host_str(text, offset, what);
+    }
+    // Not UTF-8: the same checks, which fail with the same errors.
     match s.first() {
         None => Err(Error::parse(what, "empty host", offset)),
         Some(b'[') => {
@@ -59,20 +63,47 @@ pub(crate) fn parse_host<'a>(s: &'a [u8], offset: usize, what: &'static str) -> 
                 Some(i) => i,
                 None => return Err(Error::parse(what, "unterminated IPv6 reference", offset)),
             };
-            let text = lex::utf8(inner, what, offset + 1)?;
-            let addr = text
+            // Bytes that are not UTF-8 are not an IPv6 address either.
+            Err(lex::utf8(inner, what, offset + 1)
+                .err()
+                .unwrap_or(Error::parse(what, "invalid IPv6 address", offset + 1)))
+        }
+        // A byte that is not ASCII is not a host character.
+        Some(_) => {
+            let p = s.iter().position(|&b| !is_host_char(b)).unwrap_or(0);
+            Err(Error::parse(what, "invalid character in host", offset + p))
+        }
+    }
+}
+
+#[inline]
+const fn is_host_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+}
+
+/// [`parse_host`] of text already known to be UTF-8.
+pub(crate) fn parse_host_str<'a>(
+    text: &'a str,
+    offset: usize,
+    what: &'static str,
+) -> Result<Host<'a>> {
+    let s = text.as_bytes();
+    match s.first() {
+        None => Err(Error::parse(what, "empty host", offset)),
+        Some(b'[') => {
+            let inner = match text.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                Some(i) => i,
+                None => return Err(Error::parse(what, "unterminated IPv6 reference", offset)),
+            };
+            let addr = inner
                 .parse::<core::net::Ipv6Addr>()
                 .map_err(|_| Error::parse(what, "invalid IPv6 address", offset + 1))?;
-            Ok(Host::V6(addr, text))
+            Ok(Host::V6(addr, inner))
         }
         Some(_) => {
-            if let Some(p) = s
-                .iter()
-                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.'))
-            {
+            if let Some(p) = s.iter().position(|&b| !is_host_char(b)) {
                 return Err(Error::parse(what, "invalid character in host", offset + p));
             }
-            let text = lex::utf8(s, what, offset)?;
             let trimmed = text.strip_suffix('.').unwrap_or(text);
             let last = trimmed.rsplit('.').next().unwrap_or("");
             if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
@@ -131,7 +162,7 @@ impl<'a> Params<'a> {
     /// its quotes if it had them.
     pub fn iter(&self) -> ParamIter<'a> {
         ParamIter {
-            rest: self.raw.as_bytes(),
+            rest: self.raw,
             mode: self.mode,
         }
     }
@@ -186,7 +217,10 @@ impl<'a> Params<'a> {
             end = c.pos();
         }
         let raw = match first {
-            Some(f) => lex::utf8(c.slice(f, end), "parameter", c.offset())?,
+            Some(f) => match c.text(f, end) {
+                Some(t) => t,
+                None => lex::utf8(c.slice(f, end), "parameter", c.offset())?,
+            },
             None => "",
         };
         Ok(Params {
@@ -199,8 +233,41 @@ impl<'a> Params<'a> {
 /// Iterator over `(name, value)` parameter pairs.
 #[derive(Debug, Clone)]
 pub struct ParamIter<'a> {
-    rest: &'a [u8],
+    rest: &'a str,
     mode: ParamMode,
+}
+
+impl<'a> ParamIter<'a> {
+    /// Where the parameter at the start of `rest` ends: the next `;` outside
+    /// a quoted string of a header parameter.
+    #[inline]
+    fn item_end(&self) -> usize {
+        let b = self.rest.as_bytes();
+        let quotes = self.mode == ParamMode::Header;
+        match memchr::memchr2(b';', b'"', b) {
+            None => b.len(),
+            Some(i) if !quotes || b.get(i) == Some(&b';') => i,
+            Some(_) => {
+                let mut i = 0;
+                let mut in_q = false;
+                while let Some(&c) = b.get(i) {
+                    if in_q {
+                        if c == b'\\' {
+                            i += 1;
+                        } else if c == b'"' {
+                            in_q = false;
+                        }
+                    } else if c == b'"' {
+                        in_q = true;
+                    } else if c == b';' {
+                        break;
+                    }
+                    i += 1;
+                }
+                i.min(b.len())
+            }
+        }
+    }
 }
 
 impl<'a> Iterator for ParamIter<'a> {
@@ -211,40 +278,18 @@ impl<'a> Iterator for ParamIter<'a> {
             if self.rest.is_empty() {
                 return None;
             }
-            // find the end of this parameter: next top-level ';'
-            let mut i = 0;
-            let mut in_q = false;
-            while let Some(&b) = self.rest.get(i) {
-                if self.mode == ParamMode::Header && in_q {
-                    if b == b'\\' {
-                        i += 1;
-                    } else if b == b'"' {
-                        in_q = false;
-                    }
-                } else if b == b'"' && self.mode == ParamMode::Header {
-                    in_q = true;
-                } else if b == b';' {
-                    break;
-                }
-                i += 1;
-            }
-            let end = i.min(self.rest.len());
-            let item = self.rest.get(..end).unwrap_or(&[]);
-            self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
-            let item = lex::trim_lws(item);
+            // `end` is at a ';' or the end, so a char boundary.
+            let end = self.item_end();
+            let item = self.rest.get(..end).unwrap_or("");
+            self.rest = self.rest.get(end + 1..).unwrap_or("");
+            let item = lex::trim_lws_str(item);
             if item.is_empty() {
                 continue;
             }
-            let (n, v) = match item.iter().position(|&b| b == b'=') {
-                Some(eq) => (
-                    lex::trim_lws(item.get(..eq).unwrap_or(&[])),
-                    Some(lex::trim_lws(item.get(eq + 1..).unwrap_or(&[]))),
-                ),
+            return Some(match item.split_once('=') {
+                Some((n, v)) => (lex::trim_lws_str(n), Some(lex::trim_lws_str(v))),
                 None => (item, None),
-            };
-            let n = core::str::from_utf8(n).unwrap_or("");
-            let v = v.map(|v| core::str::from_utf8(v).unwrap_or(""));
-            return Some((n, v));
+            });
         }
     }
 }
@@ -311,7 +356,13 @@ impl<'a> Uri<'a> {
     /// Parses a URI; `offset` is the position of `s` in the message, used in
     /// error offsets.
     pub fn parse(s: &'a [u8], offset: usize) -> Result<Uri<'a>> {
-        let raw = lex::utf8(s, "uri", offset)?;
+        Self::parse_str(lex::utf8(s, "uri", offset)?, offset)
+    }
+
+    /// [`Uri::parse`] of text already known to be UTF-8: every part is a
+    /// slice of `raw`, cut at ASCII delimiters.
+    pub(crate) fn parse_str(raw: &'a str, offset: usize) -> Result<Uri<'a>> {
+        let s = raw.as_bytes();
         let colon = s.iter().position(|&b| b == b':').ok_or(Error::parse(
             "uri",
             "expected a scheme",
@@ -325,7 +376,8 @@ impl<'a> Uri<'a> {
         if !scheme_ok {
             return Err(Error::parse("uri", "invalid scheme", offset));
         }
-        let rest = s.get(colon + 1..).unwrap_or(&[]);
+        let rest_s = raw.get(colon + 1..).unwrap_or("");
+        let rest = rest_s.as_bytes();
         let rest_off = offset + colon + 1;
         let scheme_s = raw.get(..colon).unwrap_or("");
         let scheme = if scheme_s.eq_ignore_ascii_case("sip") {
@@ -338,8 +390,8 @@ impl<'a> Uri<'a> {
             Scheme::Other(scheme_s)
         };
         match scheme {
-            Scheme::Sip | Scheme::Sips => parse_sip(scheme, raw, rest, rest_off),
-            Scheme::Tel => parse_tel(raw, rest, rest_off),
+            Scheme::Sip | Scheme::Sips => parse_sip(scheme, raw, rest_s, rest_off),
+            Scheme::Tel => parse_tel(raw, rest_s, rest_off),
             Scheme::Other(_) => {
                 if rest.is_empty() {
                     return Err(Error::parse("uri", "empty after the scheme", rest_off));
@@ -389,23 +441,21 @@ impl core::fmt::Display for Uri<'_> {
     }
 }
 
-fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
+fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest_s: &'a str, off: usize) -> Result<Uri<'a>> {
+    let rest = rest_s.as_bytes();
     // userinfo ends at the first '@' (user may contain ';' and '?').
-    let (user, password, hp_start) = match rest.iter().position(|&b| b == b'@') {
+    let (user, password, hp_start) = match memchr::memchr(b'@', rest) {
         Some(at) => {
-            let ui = rest.get(..at).unwrap_or(&[]);
+            let ui = rest_s.get(..at).unwrap_or("");
             // the password starts at the first ':' of userinfo
-            let (u, p) = match ui.iter().position(|&b| b == b':') {
-                Some(c) => (
-                    ui.get(..c).unwrap_or(&[]),
-                    Some((ui.get(c + 1..).unwrap_or(&[]), off + c + 1)),
-                ),
+            let (u, p) = match ui.split_once(':') {
+                Some((u, p)) => (u, Some((p, off + u.len() + 1))),
                 None => (ui, None),
             };
             if u.is_empty() {
                 return Err(Error::parse("uri", "empty user part", off));
             }
-            if let Some(e) = check_escaped(u, is_user_char) {
+            if let Some(e) = check_escaped(u.as_bytes(), is_user_char) {
                 return Err(Error::parse(
                     "uri",
                     "invalid character in user part",
@@ -414,38 +464,40 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
             }
             let password = match p {
                 Some((pw, poff)) => {
-                    if let Some(e) = check_escaped(pw, is_password_char) {
+                    if let Some(e) = check_escaped(pw.as_bytes(), is_password_char) {
                         return Err(Error::parse(
                             "uri",
                             "invalid character in password",
                             poff + e,
                         ));
                     }
-                    Some(lex::utf8(pw, "uri", poff)?)
+                    Some(pw)
                 }
                 None => None,
             };
-            (Some(lex::utf8(u, "uri", off)?), password, at + 1)
+            (Some(u), password, at + 1)
         }
         None => (None, None, 0),
     };
-    let hp = rest.get(hp_start..).unwrap_or(&[]);
+    let hp_s = rest_s.get(hp_start..).unwrap_or("");
+    let hp = hp_s.as_bytes();
     let hp_off = off + hp_start;
     // hostport ends at ';' or '?'
-    let hp_end = hp
-        .iter()
-        .position(|&b| b == b';' || b == b'?')
-        .unwrap_or(hp.len());
-    let hostport = hp.get(..hp_end).unwrap_or(&[]);
-    let (host_b, port) = split_host_port(hostport, hp_off, "uri")?;
-    let host = parse_host(host_b, hp_off, "uri")?;
-    let tail = hp.get(hp_end..).unwrap_or(&[]);
+    let hp_end = memchr::memchr2(b';', b'?', hp).unwrap_or(hp.len());
+    let hostport = hp_s.get(..hp_end).unwrap_or("");
+    let (host_s, port) = split_host_port_str(hostport, hp_off, "uri")?;
+    let host = parse_host_str(host_s, hp_off, "uri")?;
+    let tail_s = hp_s.get(hp_end..).unwrap_or("");
+    let tail = tail_s.as_bytes();
     let tail_off = hp_off + hp_end;
-    let q = tail.iter().position(|&b| b == b'?').unwrap_or(tail.len());
-    let params_b = tail.get(..q).unwrap_or(&[]);
-    let headers_b = tail.get(q..).unwrap_or(&[]);
+    let q = memchr::memchr(b'?', tail).unwrap_or(tail.len());
+    let params_s = tail_s.get(..q).unwrap_or("");
+    let params_b = params_s.as_bytes();
+    let headers_s = tail_s.get(q..).unwrap_or("");
+    let headers_b = headers_s.as_bytes();
     // params: ";" pname ["=" pvalue], each non-empty
-    let params_raw = params_b.strip_prefix(b";").unwrap_or(params_b);
+    let params_raw_s = params_s.strip_prefix(';').unwrap_or(params_s);
+    let params_raw = params_raw_s.as_bytes();
     if !params_b.is_empty() {
         let mut p_off = tail_off + 1;
         for p in params_raw.split(|&b| b == b';') {
@@ -485,7 +537,8 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
             p_off += p.len() + 1;
         }
     }
-    let headers_raw = headers_b.strip_prefix(b"?").unwrap_or(headers_b);
+    let headers_raw_s = headers_s.strip_prefix('?').unwrap_or(headers_s);
+    let headers_raw = headers_raw_s.as_bytes();
     if !headers_b.is_empty() {
         let h_off = tail_off + q + 1;
         let mut o = h_off;
@@ -518,10 +571,10 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest: &'a [u8], off: usize) -
         host: Some(host),
         port,
         params: Params {
-            raw: lex::utf8(params_raw, "uri", tail_off)?,
+            raw: params_raw_s,
             mode: ParamMode::Uri,
         },
-        headers: lex::utf8(headers_raw, "uri", tail_off + q)?,
+        headers: headers_raw_s,
         raw,
     })
 }
@@ -566,7 +619,19 @@ pub(crate) fn split_host_port<'a>(
     }
 }
 
-fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
+/// [`split_host_port`] of text.
+pub(crate) fn split_host_port_str<'a>(
+    hp: &'a str,
+    off: usize,
+    what: &'static str,
+) -> Result<(&'a str, Option<u16>)> {
+    let (h, port) = split_host_port(hp.as_bytes(), off, what)?;
+    // `h` is a prefix of `hp` ending before a ':' or at the end.
+    Ok((hp.get(..h.len()).unwrap_or(""), port))
+}
+
+fn parse_tel<'a>(raw: &'a str, rest_s: &'a str, off: usize) -> Result<Uri<'a>> {
+    let rest = rest_s.as_bytes();
     let semi = rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
     let number = rest.get(..semi).unwrap_or(&[]);
     let global = number.first() == Some(&b'+');
@@ -591,8 +656,10 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
     if !digits.iter().any(|&b| !visual(b)) {
         return Err(Error::parse("uri", "telephone number without digits", off));
     }
-    let params_b = rest.get(semi..).unwrap_or(&[]);
-    let params_raw = params_b.strip_prefix(b";").unwrap_or(params_b);
+    let params_s = rest_s.get(semi..).unwrap_or("");
+    let params_b = params_s.as_bytes();
+    let params_raw_s = params_s.strip_prefix(';').unwrap_or(params_s);
+    let params_raw = params_raw_s.as_bytes();
     if !params_b.is_empty() {
         for p in params_raw.split(|&b| b == b';') {
             let n = p.split(|&b| b == b'=').next().unwrap_or(&[]);
@@ -604,7 +671,7 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
         }
     }
     let params = Params {
-        raw: lex::utf8(params_raw, "uri", off + semi)?,
+        raw: params_raw_s,
         mode: ParamMode::Uri,
     };
     if !global && !params.contains("phone-context") {
@@ -616,7 +683,7 @@ fn parse_tel<'a>(raw: &'a str, rest: &'a [u8], off: usize) -> Result<Uri<'a>> {
     }
     Ok(Uri {
         scheme: Scheme::Tel,
-        user: Some(lex::utf8(number, "uri", off)?),
+        user: Some(rest_s.get(..semi).unwrap_or("")),
         password: None,
         host: None,
         port: None,
