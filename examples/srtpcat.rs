@@ -59,7 +59,7 @@ enum Parsed {
 }
 
 fn decode_hex(s: &[u8]) -> Result<Vec<u8>, &'static str> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err("odd number of hex digits");
     }
     let nibble = |c: u8| match c {

@@ -766,7 +766,7 @@ enum B64Error {
 /// Decodes padded standard base64 (RFC 4648 §4) into `out`; returns the
 /// length.
 fn b64_decode(src: &[u8], out: &mut [u8]) -> core::result::Result<usize, B64Error> {
-    if src.len() % 4 != 0 {
+    if !src.len().is_multiple_of(4) {
         return Err(B64Error::Length);
     }
     let quads = src.len() / 4;

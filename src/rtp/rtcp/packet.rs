@@ -131,7 +131,7 @@ fn unmarshal<T: Unmarshal>(bytes: &[u8], what: &'static str, offset: usize) -> R
 
 /// Checks that a packet of `n` bytes can be described by a header.
 fn check_len(n: usize) -> Result<()> {
-    if n < HEADER_LEN || n % 4 != 0 {
+    if n < HEADER_LEN || !n.is_multiple_of(4) {
         return Err(Error::InvalidArgument(
             "rtcp packet is not a whole number of 32-bit words",
         ));
@@ -264,7 +264,7 @@ impl App {
         if self.subtype > 31 {
             return Err(Error::InvalidArgument("app subtype is 5 bits"));
         }
-        if self.data.len() % 4 != 0 {
+        if !self.data.len().is_multiple_of(4) {
             return Err(Error::InvalidArgument(
                 "app data is not a whole number of 32-bit words",
             ));
@@ -398,7 +398,7 @@ impl Packet {
         // padding must be too; TWCC content ends on any byte, and it is
         // copied without its padding by `twcc_for_codec`.
         let bytes: Cow<'_, [u8]> = if view.padding() && view.kind() != Kind::TransportCc {
-            if view.padding_len() % 4 != 0 {
+            if !view.padding_len().is_multiple_of(4) {
                 return Err(Error::parse(
                     "rtcp padding",
                     "padding is not a whole number of 32-bit words",
@@ -446,7 +446,7 @@ impl Packet {
             }
             _ => {
                 let body = view.body();
-                if body.len() % 4 != 0 {
+                if !body.len().is_multiple_of(4) {
                     return Err(Error::parse(
                         "rtcp packet",
                         "body is not a whole number of 32-bit words",
