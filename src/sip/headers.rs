@@ -85,19 +85,20 @@ impl<'a> Via<'a> {
 
     fn check_params(&self, offset: usize) -> Result<()> {
         for (n, v) in self.params.iter() {
-            let bad = if n.eq_ignore_ascii_case("ttl") {
-                v.and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
-                    .is_none()
-            } else if n.eq_ignore_ascii_case("maddr") {
-                v.is_none_or(|h| parse_host(h.as_bytes(), offset, "via").is_err())
-            } else if n.eq_ignore_ascii_case("received") {
-                v.is_none_or(|h| !valid_received(h))
-            } else if n.eq_ignore_ascii_case("rport") {
-                v.is_some_and(|p| lex::parse_decimal(p.as_bytes(), 65535).is_none())
-            } else if n.eq_ignore_ascii_case("branch") {
-                v.is_none()
-            } else {
-                false
+            // The length picks the one name to compare.
+            let bad = match n.len() {
+                3 if n.eq_ignore_ascii_case("ttl") => v
+                    .and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
+                    .is_none(),
+                5 if n.eq_ignore_ascii_case("maddr") => {
+                    v.is_none_or(|h| parse_host_str(h, offset, "via").is_err())
+                }
+                8 if n.eq_ignore_ascii_case("received") => v.is_none_or(|h| !valid_received(h)),
+                5 if n.eq_ignore_ascii_case("rport") => {
+                    v.is_some_and(|p| lex::parse_decimal(p.as_bytes(), 65535).is_none())
+                }
+                6 if n.eq_ignore_ascii_case("branch") => v.is_none(),
+                _ => false,
             };
             if bad {
                 return Err(Error::parse("via", "invalid via parameter value", offset));
@@ -193,7 +194,7 @@ impl<'a> NameAddr<'a> {
                 let save = c.pos();
                 let mut tokens_end = save;
                 loop {
-                    let t = c.take_while(lex::is_token);
+                    let t = c.take_while(|b| lex::in_class(&lex::TOKEN, b));
                     if t.is_empty() {
                         break;
                     }

@@ -231,25 +231,11 @@ fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
     }
 }
 
-/// `lex::is_token` as a table: header names are scanned a byte at a time,
-/// and a load is cheaper than the chain of range tests. (Indexing runs at
-/// compile time: out of range would fail the build, not panic.)
-#[allow(clippy::indexing_slicing)]
-const TOKEN: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = lex::is_token(b as u8);
-        b += 1;
-    }
-    t
-};
-
 /// Length of the token that starts `s`.
 #[inline]
 fn token_len(s: &[u8]) -> usize {
     s.iter()
-        .position(|&b| !TOKEN.get(usize::from(b)).copied().unwrap_or(false))
+        .position(|&b| !lex::in_class(&lex::TOKEN, b))
         .unwrap_or(s.len())
 }
 
