@@ -40,6 +40,16 @@ pub struct Policy {
     /// SRTCP packets allowed under the master key (default and maximum
     /// 2^31).
     pub max_srtcp_packets: u64,
+    /// Whether [`SrtpContext::protect_rtp`] may protect a packet index
+    /// (ROC || SEQ) it already protected for the SSRC (default false).
+    /// Off, a repeated index, or one older than the send-side window
+    /// (`replay_window` packets below the highest sent), fails with
+    /// [`Error::Replay`]: the same index under the same key repeats the
+    /// keystream, and for AES-GCM the nonce. On, a repeated index within
+    /// the window is protected again (libsrtp's `allow_repeat_tx`, for
+    /// hosts that resend a packet unchanged); one older than the window
+    /// still fails, as in libsrtp.
+    pub allow_repeat_tx: bool,
 }
 
 impl Policy {
@@ -52,6 +62,7 @@ impl Policy {
             max_streams: 64,
             max_srtp_packets: MAX_SRTP_PACKETS,
             max_srtcp_packets: MAX_SRTCP_PACKETS,
+            allow_repeat_tx: false,
         }
     }
 }
@@ -137,12 +148,15 @@ struct Stream {
     rtcp_tx_next: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct TxState {
     roc: u32,
     s_l: u16,
     /// False until the first packet fixes `s_l` (after `set_roc`).
     started: bool,
+    /// Indices already protected, so that one is not protected twice
+    /// (see [`Policy::allow_repeat_tx`]).
+    sent: ReplayWindow,
 }
 
 #[derive(Debug, Clone)]
@@ -434,10 +448,11 @@ impl SrtpContext {
 
     /// The receive-side rollover counter of `ssrc`, if the stream exists.
     pub fn roc(&self, ssrc: u32) -> Option<u32> {
-        self.streams
-            .iter()
-            .find(|s| s.ssrc == ssrc)
-            .and_then(|s| s.rx.as_ref().map(|r| r.roc).or(s.tx.map(|t| t.roc)))
+        self.streams.iter().find(|s| s.ssrc == ssrc).and_then(|s| {
+            s.rx.as_ref()
+                .map(|r| r.roc)
+                .or(s.tx.as_ref().map(|t| t.roc))
+        })
     }
 
     /// Sets the rollover counter of `ssrc` for both directions (a host that
@@ -451,6 +466,7 @@ impl SrtpContext {
                 roc,
                 s_l: 0,
                 started: false,
+                sent: ReplayWindow::new(w),
             });
             s.rx = Some(RxState {
                 roc,
@@ -519,42 +535,34 @@ impl SrtpContext {
         let ssrc = be32(buf, 8);
         let si = self.stream_index_or_insert(ssrc)?;
         let stream = self.streams.get_mut(si).ok_or(Error::UnknownSsrc(ssrc))?;
-        // index of this packet from the sender's own sequence history
-        let (roc, new_state) = match stream.tx {
-            None => (
-                0,
-                TxState {
-                    roc: 0,
-                    s_l: seq,
-                    started: true,
-                },
-            ),
-            Some(t) if !t.started => (
-                t.roc,
-                TxState {
-                    roc: t.roc,
-                    s_l: seq,
-                    started: true,
-                },
-            ),
-            Some(t) => {
+        // index of this packet from the sender's own sequence history;
+        // `advance` when it becomes the highest sent
+        let (roc, advance) = match &stream.tx {
+            Some(t) if t.started => {
                 let v = estimate_roc(t.roc, t.s_l, seq)
                     .ok_or(Error::KeyLimit("srtp index space exhausted"))?;
-                let st = if v > t.roc || (v == t.roc && seq > t.s_l) {
-                    TxState {
-                        roc: v,
-                        s_l: seq,
-                        started: true,
-                    }
-                } else {
-                    t
-                };
-                (v, st)
+                (v, v > t.roc || (v == t.roc && seq > t.s_l))
             }
+            Some(t) => (t.roc, true),
+            None => (0, true),
         };
         let index = (u64::from(roc) << 16) | u64::from(seq);
         if index >= MAX_SRTP_PACKETS - 1 {
             return Err(Error::KeyLimit("srtp index space exhausted"));
+        }
+        if let Some(t) = &stream.tx {
+            if let Err(e) = t.sent.check(index) {
+                // a repeat within the window is what allow_repeat_tx
+                // permits; an index below the window is refused regardless
+                let in_window = t
+                    .sent
+                    .top()
+                    .and_then(|top| top.checked_sub(index))
+                    .is_some_and(|d| d < self.policy.replay_window as u64);
+                if !(self.policy.allow_repeat_tx && in_window) {
+                    return Err(e);
+                }
+            }
         }
         match &self.rtp {
             Keys::Cm { cipher, salt, auth } => {
@@ -578,7 +586,19 @@ impl SrtpContext {
                 }
             }
         }
-        stream.tx = Some(new_state);
+        let window = self.policy.replay_window;
+        let tx = stream.tx.get_or_insert_with(|| TxState {
+            roc: 0,
+            s_l: seq,
+            started: true,
+            sent: ReplayWindow::new(window),
+        });
+        if advance {
+            tx.roc = roc;
+            tx.s_l = seq;
+            tx.started = true;
+        }
+        tx.sent.accept(index);
         self.srtp_packets += 1;
         Ok(out_len)
     }
@@ -1017,5 +1037,88 @@ mod tests {
         tx2.protect_rtp_vec(&mut p).unwrap();
         let n = rx2.unprotect_rtp(&mut p).unwrap();
         assert_eq!(&p[..n], &plain[..]);
+    }
+
+    #[test]
+    fn protect_refuses_a_repeated_or_too_old_index() {
+        for p in Profile::ALL {
+            let (mut tx, _) = pair(p);
+            for seq in 100..300u16 {
+                tx.protect_rtp_vec(&mut rtp(seq, 9, 40)).unwrap();
+            }
+            let counts = tx.packet_counts();
+            // already protected: refused, buffer and context untouched
+            for seq in [299u16, 250, 172] {
+                let plain = rtp(seq, 9, 40);
+                let mut buf = plain.clone();
+                buf.resize(plain.len() + p.rtp_overhead(), 0xAA);
+                let before = buf.clone();
+                assert!(
+                    matches!(
+                        tx.protect_rtp(&mut buf, plain.len()),
+                        Err(Error::Replay { .. })
+                    ),
+                    "{p} seq {seq}"
+                );
+                assert_eq!(buf, before);
+            }
+            // older than the 128-packet window: refused
+            assert!(matches!(
+                tx.protect_rtp_vec(&mut rtp(171, 9, 40)),
+                Err(Error::Replay { .. })
+            ));
+            assert_eq!(tx.packet_counts(), counts);
+            // a gap inside the window was never sent: protected, once
+            let (mut tx2, mut rx) = pair(p);
+            for seq in [10u16, 12, 11] {
+                let plain = rtp(seq, 9, 40);
+                let mut buf = plain.clone();
+                tx2.protect_rtp_vec(&mut buf).unwrap();
+                let n = rx.unprotect_rtp(&mut buf).unwrap();
+                assert_eq!(&buf[..n], &plain[..]);
+            }
+            assert!(matches!(
+                tx2.protect_rtp_vec(&mut rtp(11, 9, 40)),
+                Err(Error::Replay { .. })
+            ));
+            // other SSRCs and the next index are unaffected
+            tx.protect_rtp_vec(&mut rtp(299, 10, 40)).unwrap();
+            tx.protect_rtp_vec(&mut rtp(300, 9, 40)).unwrap();
+        }
+    }
+
+    #[test]
+    fn allow_repeat_tx_protects_a_repeat_again() {
+        let p = Profile::Aes128CmHmacSha1_80;
+        let key: Vec<u8> = (0..16).collect();
+        let salt: Vec<u8> = (100..114).collect();
+        let pol = Policy {
+            allow_repeat_tx: true,
+            ..Policy::new(p)
+        };
+        let mut tx = SrtpContext::with_policy(pol, &key, &salt).unwrap();
+        let mut rx = SrtpContext::new(p, &key, &salt).unwrap();
+        let mut first = Vec::new();
+        for seq in 0..200u16 {
+            let mut buf = rtp(seq, 4, 60);
+            tx.protect_rtp_vec(&mut buf).unwrap();
+            first.push(buf);
+        }
+        // the same index again gives the same bytes, and the receiver
+        // still refuses it as a replay
+        let mut again = rtp(150, 4, 60);
+        tx.protect_rtp_vec(&mut again).unwrap();
+        assert_eq!(again, first[150]);
+        let mut a = again.clone();
+        rx.unprotect_rtp(&mut a).unwrap();
+        assert!(matches!(
+            rx.unprotect_rtp(&mut again),
+            Err(Error::Replay { .. })
+        ));
+        // below the window is refused even so, as in libsrtp
+        assert!(matches!(
+            tx.protect_rtp_vec(&mut rtp(10, 4, 60)),
+            Err(Error::Replay { .. })
+        ));
     }
 }

@@ -10,7 +10,10 @@
 //! and returns the plaintext length. Nothing allocates per packet. Every
 //! failure — a short or garbled packet, a wrong tag, a replayed index, an
 //! unknown SSRC, the key-usage limit of RFC 3711 §9.2 — has its own error
-//! and leaves the context unchanged.
+//! and leaves the context unchanged. The sender keeps a window too:
+//! protecting a packet index it already protected (which would repeat the
+//! keystream, and for AES-GCM the nonce) fails with a replay error unless
+//! [`Policy::allow_repeat_tx`] is set.
 //!
 //! Left out: MKI, key derivation rates other than 0, the NULL cipher and
 //! NULL auth profiles, RFC 6904 header-extension encryption, and EKT.
