@@ -4,14 +4,21 @@
 //!
 //! - `mediaplane`: [`SrtpContext::protect_rtp`] / [`SrtpContext::unprotect_rtp`]
 //!   in place;
-//! - `libsrtp`: Debian's libsrtp 2 through the FFI declarations of
-//!   tests/common/libsrtp.rs, only with `--features bench-peers` and when
-//!   build.rs found libsrtp2;
+//! - `libsrtp`: libsrtp 2 built against OpenSSL, as the `srtp` crate's
+//!   default features build it (`build-libsrtp`, `enable-openssl`: the
+//!   libsrtp sources it vendors, compiled with OpenSSL's AES-CM, AES-GCM
+//!   and HMAC-SHA1), protecting and unprotecting in place; only with
+//!   `--features bench-peers`. Debian's libsrtp2 is built against NSS, so
+//!   it is not the peer here (the interop tests still use it);
 //! - `rtc-srtp`: the webrtc-rs SRTP crate (ring crypto provider), whose API
 //!   returns a new buffer per packet.
 //!
 //! `cargo bench --bench srtp --features bench-peers`; results and the
-//! machine are in benches/RESULTS-srtp.md.
+//! machine are in benches/RESULTS-srtp.md. The `libsrtp` rows need what the
+//! `srtp` crate's build needs: a C compiler and make for libsrtp, the
+//! OpenSSL headers and library with pkg-config (openssl-sys), and libclang
+//! (bindgen); on Debian `apt-get install gcc make libssl-dev pkg-config
+//! libclang-dev`. Without the feature the bench builds with none of them.
 //!
 //! What each iteration does, the same for all three:
 //! - protect: copy the 172/1232-byte plaintext into the working buffer,
@@ -32,9 +39,98 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mediaplane::srtp::{Profile, SrtpContext};
 
-#[cfg(all(feature = "bench-peers", have_libsrtp2))]
-#[path = "../tests/common/libsrtp.rs"]
-mod libsrtp;
+#[cfg(feature = "bench-peers")]
+mod libsrtp {
+    //! The libsrtp rows' session setup and buffer, over the `srtp` crate.
+
+    use mediaplane::srtp::Profile;
+    use srtp::vec_like::{BufferTooShortError, VecLike};
+    use srtp::{CryptoPolicy, Session, StreamPolicy};
+
+    /// RTP and RTCP policies per profile; SRTCP keeps the 80-bit tag where
+    /// SRTP uses 32 bits (RFC 4568 section 6.2), as libsrtp's own
+    /// profile table does.
+    fn policies(p: Profile) -> (CryptoPolicy, CryptoPolicy) {
+        match p {
+            Profile::Aes128CmHmacSha1_80 => (
+                CryptoPolicy::aes_cm_128_hmac_sha1_80(),
+                CryptoPolicy::aes_cm_128_hmac_sha1_80(),
+            ),
+            Profile::Aes128CmHmacSha1_32 => (
+                CryptoPolicy::aes_cm_128_hmac_sha1_32(),
+                CryptoPolicy::aes_cm_128_hmac_sha1_80(),
+            ),
+            Profile::Aes256CmHmacSha1_80 => (
+                CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+                CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+            ),
+            Profile::Aes256CmHmacSha1_32 => (
+                CryptoPolicy::aes_cm_256_hmac_sha1_32(),
+                CryptoPolicy::aes_cm_256_hmac_sha1_80(),
+            ),
+            Profile::AeadAes128Gcm => (
+                CryptoPolicy::aes_gcm_128_16_auth(),
+                CryptoPolicy::aes_gcm_128_16_auth(),
+            ),
+            Profile::AeadAes256Gcm => (
+                CryptoPolicy::aes_gcm_256_16_auth(),
+                CryptoPolicy::aes_gcm_256_16_auth(),
+            ),
+            _ => unreachable!("profile without a libsrtp counterpart"),
+        }
+    }
+
+    /// A session whose template covers any SSRC in one direction, with a
+    /// 128-packet replay window and no repeat-send allowance.
+    pub fn session(p: Profile, key: &[u8], salt: &[u8], outbound: bool) -> Session {
+        // libsrtp takes the master key and salt as one concatenated key.
+        let master = [key, salt].concat();
+        let (rtp, rtcp) = policies(p);
+        let policy = StreamPolicy {
+            rtp,
+            rtcp,
+            key: &master,
+            window_size: 128,
+            allow_repeat_tx: false,
+            encrypt_extension_headers: &[],
+        };
+        let s = if outbound {
+            Session::with_outbound_template(policy)
+        } else {
+            Session::with_inbound_template(policy)
+        };
+        s.unwrap_or_else(|e| panic!("libsrtp session for {p}: {e}"))
+    }
+
+    /// The first `len` bytes of a caller's buffer, the rest room for the
+    /// trailer: in place like the other rows, where a `Vec` would make each
+    /// unprotect copy its packet in.
+    pub struct Packet<'a> {
+        pub buf: &'a mut [u8],
+        pub len: usize,
+    }
+
+    impl VecLike for Packet<'_> {
+        fn as_mut_bytes(&mut self) -> &mut [u8] {
+            &mut self.buf[..self.len]
+        }
+
+        unsafe fn reserve(&mut self, additional: usize) -> Result<(), BufferTooShortError> {
+            let need = self.len + additional;
+            if need <= self.buf.len() {
+                Ok(())
+            } else {
+                Err(BufferTooShortError {
+                    requested_capacity: need,
+                })
+            }
+        }
+
+        unsafe fn set_len(&mut self, new_len: usize) {
+            self.len = new_len;
+        }
+    }
+}
 
 const PROFILES: [Profile; 6] = [
     Profile::Aes128CmHmacSha1_80,
@@ -162,17 +258,21 @@ fn protect(c: &mut Criterion) {
                 })
             });
 
-            #[cfg(all(feature = "bench-peers", have_libsrtp2))]
+            #[cfg(feature = "bench-peers")]
             {
-                use libsrtp::{Direction, Session};
-                let mut s = Session::new(p, &key, &salt, Direction::Outbound, 128, false);
+                let mut s = libsrtp::session(p, &key, &salt, true);
                 let mut seq = 0u16;
                 g.bench_function(BenchmarkId::from_parameter("libsrtp"), |b| {
                     b.iter(|| {
                         buf[..size].copy_from_slice(&plain);
                         buf[2..4].copy_from_slice(&seq.to_be_bytes());
                         seq = seq.wrapping_add(1);
-                        black_box(s.protect(&mut buf, size).unwrap());
+                        let mut pkt = libsrtp::Packet {
+                            buf: &mut buf,
+                            len: size,
+                        };
+                        s.protect(&mut pkt).unwrap();
+                        black_box(pkt.len);
                     })
                 });
             }
@@ -209,15 +309,17 @@ fn unprotect(c: &mut Criterion) {
                 })
             });
 
-            #[cfg(all(feature = "bench-peers", have_libsrtp2))]
+            #[cfg(feature = "bench-peers")]
             {
-                use libsrtp::{Direction, Session};
                 let mut feed = Feed::new(p, size);
-                let mut s = Session::new(p, &key, &salt, Direction::Inbound, 128, false);
+                let mut s = libsrtp::session(p, &key, &salt, false);
                 g.bench_function(BenchmarkId::from_parameter("libsrtp"), |b| {
                     b.iter_custom(|iters| {
-                        feed.time(iters, |pkt| {
-                            black_box(s.unprotect(pkt).unwrap());
+                        feed.time(iters, |buf| {
+                            let len = buf.len();
+                            let mut pkt = libsrtp::Packet { buf, len };
+                            s.unprotect(&mut pkt).unwrap();
+                            black_box(pkt.len);
                         })
                     })
                 });
@@ -238,8 +340,6 @@ fn unprotect(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    #[cfg(all(feature = "bench-peers", not(have_libsrtp2)))]
-    eprintln!("libsrtp rows skipped: libsrtp2 is not installed (Debian libsrtp2-dev)");
     Criterion::default()
         .warm_up_time(Duration::from_millis(700))
         .measurement_time(Duration::from_secs(2))
