@@ -5,9 +5,10 @@
 //! its content changes, so an unchanged tree stays clean.
 //!
 //! It also sets `cfg(have_libsrtp2)` when libsrtp 2 is installed (Debian
-//! `libsrtp2-dev`), which turns on the libsrtp interop tests and the
-//! libsrtp rows of the SRTP benchmark. Only those test and bench targets
-//! link libsrtp2; the library never does.
+//! `libsrtp2-dev`), which turns on the libsrtp interop tests. Only those
+//! test targets link libsrtp2; the library never does. (The SRTP benchmark
+//! measures libsrtp built against OpenSSL through the `srtp` crate, behind
+//! the `bench-peers` feature.)
 
 use std::path::PathBuf;
 

@@ -1,9 +1,9 @@
 //! Hand-written declarations for the few libsrtp 2.x functions the interop
-//! tests and the benchmark use, with `srtp_policy_t` laid out exactly as
+//! tests use, with `srtp_policy_t` laid out exactly as
 //! `<srtp2/srtp.h>` of libsrtp 2.x declares it, and a small safe wrapper.
 //!
-//! Included with `#[path]` by tests/srtp_libsrtp.rs, tests/srtp_vectors.rs
-//! and benches/srtp.rs; built only when build.rs found libsrtp2
+//! Included with `#[path]` by tests/srtp_libsrtp.rs and
+//! tests/srtp_vectors.rs; built only when build.rs found libsrtp2
 //! (`cfg(have_libsrtp2)`), so a plain build never links it.
 
 #![allow(dead_code, non_camel_case_types)]
