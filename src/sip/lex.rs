@@ -104,6 +104,34 @@ pub(crate) fn trim_lws_str(s: &str) -> &str {
     s.get(start..end).unwrap_or("")
 }
 
+/// Position of the first `a` or `b` in `s`, eight bytes at a time: the
+/// parameters and URIs it scans are too short for a vectorised search to
+/// repay its set-up, and too long for a byte loop.
+#[inline]
+pub(crate) fn find2(s: &[u8], a: u8, b: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let (va, vb) = (LO * u64::from(a), LO * u64::from(b));
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or([a; 8]));
+        let (xa, xb) = (x ^ va, x ^ vb);
+        // The lowest byte flagged is exactly the first zero byte of xa or xb
+        // (a borrow only flags bytes above a real zero).
+        let m = ((xa.wrapping_sub(LO) & !xa) | (xb.wrapping_sub(LO) & !xb)) & HI;
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == a || c == b)
+        .map(|p| at + p)
+}
+
 /// Trims linear white space at both ends.
 #[inline]
 pub(crate) fn trim_lws(s: &[u8]) -> &[u8] {
@@ -476,6 +504,20 @@ mod tests {
         assert_eq!(parse_decimal(b"2147483648", (1 << 31) - 1), None);
         assert_eq!(parse_decimal(b"36893488147419103232", u64::MAX), None);
         assert_eq!(parse_decimal(b"", 10), None);
+    }
+
+    #[test]
+    fn find2_matches_a_byte_loop() {
+        let hay: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+        for start in 0..40 {
+            for len in 0..hay.len() - start {
+                let s = &hay[start..start + len];
+                for (a, b) in [(b';', b'"'), (0, 0x80), (0xff, 1), (59, 59)] {
+                    let want = s.iter().position(|&c| c == a || c == b);
+                    assert_eq!(find2(s, a, b), want);
+                }
+            }
+        }
     }
 
     #[test]

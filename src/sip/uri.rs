@@ -270,29 +270,38 @@ pub struct ParamIter<'a> {
 
 impl<'a> ParamIter<'a> {
     /// Where the parameter at the start of `rest` ends: the next `;` outside
-    /// a quoted string of a header parameter. Parameters are short, so a
-    /// byte loop beats a vectorised search.
+    /// a quoted string of a header parameter.
     #[inline]
     fn item_end(&self) -> usize {
         let b = self.rest.as_bytes();
-        let quotes = self.mode == ParamMode::Header;
-        let mut i = 0;
-        let mut in_q = false;
-        while let Some(&c) = b.get(i) {
-            if in_q {
-                if c == b'\\' {
+        let quote = if self.mode == ParamMode::Header {
+            b'"'
+        } else {
+            b';'
+        };
+        match lex::find2(b, b';', quote) {
+            None => b.len(),
+            Some(i) if b.get(i) == Some(&b';') => i,
+            Some(_) => {
+                let mut i = 0;
+                let mut in_q = false;
+                while let Some(&c) = b.get(i) {
+                    if in_q {
+                        if c == b'\\' {
+                            i += 1;
+                        } else if c == b'"' {
+                            in_q = false;
+                        }
+                    } else if c == b';' {
+                        break;
+                    } else if c == b'"' {
+                        in_q = true;
+                    }
                     i += 1;
-                } else if c == b'"' {
-                    in_q = false;
                 }
-            } else if c == b';' {
-                break;
-            } else if c == b'"' && quotes {
-                in_q = true;
+                i.min(b.len())
             }
-            i += 1;
         }
-        i.min(b.len())
     }
 }
 
@@ -312,7 +321,7 @@ impl<'a> Iterator for ParamIter<'a> {
             if item.is_empty() {
                 continue;
             }
-            return Some(match item.as_bytes().iter().position(|&b| b == b'=') {
+            return Some(match lex::find2(item.as_bytes(), b'=', b'=') {
                 // '=' is ASCII: both cuts are char boundaries.
                 Some(eq) => (
                     lex::trim_lws_str(item.get(..eq).unwrap_or("")),
