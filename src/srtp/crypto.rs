@@ -6,7 +6,8 @@
 //! a stream-cipher crate so that one expanded key serves every packet: a
 //! stream-cipher object is built per IV, which would expand or copy the key
 //! schedule per packet. Blocks are encrypted sixteen at a time so the
-//! AES-NI backend can pipeline them.
+//! AES-NI backend can pipeline them, and the keystream is XORed a 128-bit
+//! word at a time rather than byte by byte.
 //!
 //! Each primitive comes from whichever crate measured faster, side by side
 //! on the benchmark machine (Intel Xeon with AES-NI, SHA-NI, VAES,
@@ -84,8 +85,19 @@ impl AesKey {
             if let Some(blocks) = ks.get_mut(..n) {
                 self.encrypt_blocks(blocks);
             }
-            for (d, k) in chunk.chunks_mut(16).zip(ks.iter()) {
-                for (x, y) in d.iter_mut().zip(k.iter()) {
+            // whole blocks as one 128-bit XOR each; the byte loop only
+            // for the tail
+            let full = chunk.len() / 16;
+            let mut whole = chunk.chunks_exact_mut(16);
+            for (d, k) in (&mut whole).zip(ks.iter()) {
+                if let Ok(a) = <[u8; 16]>::try_from(&*d) {
+                    let x = u128::from_ne_bytes(a) ^ u128::from_ne_bytes((*k).into());
+                    d.copy_from_slice(&x.to_ne_bytes());
+                }
+            }
+            let tail = whole.into_remainder();
+            if let Some(k) = ks.get(full) {
+                for (x, y) in tail.iter_mut().zip(k.iter()) {
                     *x ^= *y;
                 }
             }
