@@ -196,6 +196,15 @@ fn sip(c: &mut Criterion) {
                 bytes: buf.len() as u64,
             });
         g.bench_function("mediaplane", |b| b.iter(|| mp::read(black_box(buf))));
+        // Framing alone: start line, header table and body, no header
+        // decoded (what a proxy pays before it reads anything).
+        g.bench_function("mediaplane_parse_only", |b| {
+            b.iter(|| {
+                mediaplane::sip::Message::parse(black_box(buf))
+                    .map(|m| m.header_count())
+                    .ok()
+            })
+        });
         g.bench_function("rsip", |b| b.iter(|| rs::read(black_box(buf))));
         #[cfg(feature = "bench-peers")]
         g.bench_function("osip2", |b| b.iter(|| osip2::parse(black_box(buf))));
