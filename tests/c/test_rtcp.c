@@ -18,32 +18,7 @@
 
 #include "mediaplane.h"
 
-static unsigned g_passed, g_failed;
-
-#define CHECK(expr)                                                          \
-    do {                                                                     \
-        if (expr) {                                                          \
-            g_passed++;                                                      \
-        } else {                                                             \
-            g_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #expr);                                                  \
-        }                                                                    \
-    } while (0)
-
-/* CHECK for a status, printing what came back instead. */
-#define CHECK_ST(call, want)                                                 \
-    do {                                                                     \
-        mp_status got_ = (call);                                             \
-        if (got_ == (want)) {                                                \
-            g_passed++;                                                      \
-        } else {                                                             \
-            g_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (got %d, %s)\n",  \
-                    __FILE__, __LINE__, #call, #want, (int)got_,             \
-                    mp_status_str(got_));                                    \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 /* SR + SDES CNAME from a PBX media server on a G.711 call. */
 static const uint8_t PBX_SR_SDES[] = {

@@ -18,32 +18,7 @@
 
 #include "mediaplane.h"
 
-static unsigned g_passed, g_failed;
-
-#define CHECK(expr)                                                          \
-    do {                                                                     \
-        if (expr) {                                                          \
-            g_passed++;                                                      \
-        } else {                                                             \
-            g_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    #expr);                                                  \
-        }                                                                    \
-    } while (0)
-
-/* CHECK for a status, printing what came back instead. */
-#define CHECK_ST(call, want)                                                 \
-    do {                                                                     \
-        mp_status got_ = (call);                                             \
-        if (got_ == (want)) {                                                \
-            g_passed++;                                                      \
-        } else {                                                             \
-            g_failed++;                                                      \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (got %d, %s)\n",  \
-                    __FILE__, __LINE__, #call, #want, (int)got_,             \
-                    mp_status_str(got_));                                    \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 
 /* xorshift64*: a fixed seed makes every run feed the same bytes. */
 static uint64_t g_rng = 0x2545f4914f6cdd1dull;
