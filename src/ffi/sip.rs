@@ -28,6 +28,14 @@ impl mp_sip_message {
     fn record(&mut self, e: &Error) {
         self.last_error = CString::new(e.to_string()).unwrap_or_default();
     }
+
+    /// Passes `r` through, keeping its error's text as the last error.
+    fn recorded<T>(&mut self, r: Result<T, Error>) -> Result<T, Error> {
+        if let Err(e) = &r {
+            self.record(e);
+        }
+        r
+    }
 }
 
 /// Why a parse failed, filled in by `mp_sip_message_parse`.
@@ -142,10 +150,7 @@ pub unsafe extern "C" fn mp_sip_message_validate(msg: *mut mp_sip_message) -> mp
         // SAFETY: non-NULL, valid per the contract, not shared across threads.
         let m = unsafe { &mut *msg };
         let r = m.msg.validate();
-        if let Err(e) = &r {
-            m.record(e);
-        }
-        r
+        m.recorded(r)
     })
 }
 
@@ -326,16 +331,10 @@ pub unsafe extern "C" fn mp_sip_message_call_id(
         check_ptr!(out, "out");
         // SAFETY: non-NULL, valid per the contract.
         let m = unsafe { &mut *msg };
-        match m.msg.call_id() {
-            Ok(c) => {
-                unsafe { write(out, mp_slice::of(c.as_bytes())) };
-                Ok(())
-            }
-            Err(e) => {
-                m.record(&e);
-                Err(e)
-            }
-        }
+        let r = m.msg.call_id();
+        let c = m.recorded(r)?;
+        unsafe { write(out, mp_slice::of(c.as_bytes())) };
+        Ok(())
     })
 }
 
@@ -351,19 +350,13 @@ pub unsafe extern "C" fn mp_sip_message_cseq(
         check_ptr!(seq, "seq");
         // SAFETY: non-NULL, valid per the contract.
         let m = unsafe { &mut *msg };
-        match m.msg.cseq() {
-            Ok(c) => {
-                unsafe { write(seq, c.seq) };
-                if !method.is_null() {
-                    unsafe { write(method, mp_slice::of(c.method.as_str().as_bytes())) };
-                }
-                Ok(())
-            }
-            Err(e) => {
-                m.record(&e);
-                Err(e)
-            }
+        let r = m.msg.cseq();
+        let c = m.recorded(r)?;
+        unsafe { write(seq, c.seq) };
+        if !method.is_null() {
+            unsafe { write(method, mp_slice::of(c.method.as_str().as_bytes())) };
         }
+        Ok(())
     })
 }
 

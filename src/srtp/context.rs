@@ -497,10 +497,9 @@ impl SrtpContext {
         Some(i)
     }
 
-    fn stream_index_or_insert(&mut self, ssrc: u32) -> Result<usize> {
-        if let Some(i) = self.find(ssrc) {
-            return Ok(i);
-        }
+    /// Whether a stream for `ssrc` may be added: the SSRC policy allows it
+    /// and the table has room.
+    fn check_new_stream(&self, ssrc: u32) -> Result<()> {
         self.ssrc_allowed(ssrc)?;
         if self.streams.len() >= self.policy.max_streams {
             return Err(Error::Limit {
@@ -509,6 +508,14 @@ impl SrtpContext {
                 offset: 0,
             });
         }
+        Ok(())
+    }
+
+    fn stream_index_or_insert(&mut self, ssrc: u32) -> Result<usize> {
+        if let Some(i) = self.find(ssrc) {
+            return Ok(i);
+        }
+        self.check_new_stream(ssrc)?;
         self.streams
             .push(Stream::new(ssrc, self.policy.replay_window));
         self.last = self.streams.len() - 1;
@@ -622,14 +629,7 @@ impl SrtpContext {
         let window = self.policy.replay_window;
         let existing = self.find(ssrc);
         if existing.is_none() {
-            self.ssrc_allowed(ssrc)?;
-            if self.streams.len() >= self.policy.max_streams {
-                return Err(Error::Limit {
-                    what: "srtp streams",
-                    limit: self.policy.max_streams,
-                    offset: 0,
-                });
-            }
+            self.check_new_stream(ssrc)?;
         }
         let rx = existing
             .and_then(|i| self.streams.get(i))
@@ -791,14 +791,7 @@ impl SrtpContext {
         let index = u64::from(word & 0x7fff_ffff);
         let existing = self.find(ssrc);
         if existing.is_none() {
-            self.ssrc_allowed(ssrc)?;
-            if self.streams.len() >= self.policy.max_streams {
-                return Err(Error::Limit {
-                    what: "srtp streams",
-                    limit: self.policy.max_streams,
-                    offset: 0,
-                });
-            }
+            self.check_new_stream(ssrc)?;
         }
         if let Some(s) = existing.and_then(|i| self.streams.get(i)) {
             s.rtcp_replay.check(index)?;
@@ -863,33 +856,34 @@ impl SrtpContext {
 
     /// [`SrtpContext::protect_rtp`] on a `Vec`, growing it for the tag.
     pub fn protect_rtp_vec(&mut self, packet: &mut Vec<u8>) -> Result<()> {
-        let len = packet.len();
-        packet.resize(len + self.policy.profile.rtp_overhead(), 0);
-        match self.protect_rtp(packet, len) {
-            Ok(n) => {
-                packet.truncate(n);
-                Ok(())
-            }
-            Err(e) => {
-                packet.truncate(len);
-                Err(e)
-            }
-        }
+        let room = self.policy.profile.rtp_overhead();
+        protect_in_vec(packet, room, |buf, len| self.protect_rtp(buf, len))
     }
 
     /// [`SrtpContext::protect_rtcp`] on a `Vec`, growing it.
     pub fn protect_rtcp_vec(&mut self, packet: &mut Vec<u8>) -> Result<()> {
-        let len = packet.len();
-        packet.resize(len + self.policy.profile.rtcp_overhead(), 0);
-        match self.protect_rtcp(packet, len) {
-            Ok(n) => {
-                packet.truncate(n);
-                Ok(())
-            }
-            Err(e) => {
-                packet.truncate(len);
-                Err(e)
-            }
+        let room = self.policy.profile.rtcp_overhead();
+        protect_in_vec(packet, room, |buf, len| self.protect_rtcp(buf, len))
+    }
+}
+
+/// Grows `packet` by `room` bytes, runs `protect` on it in place and cuts
+/// it to the protected length (or back to the original on error).
+fn protect_in_vec(
+    packet: &mut Vec<u8>,
+    room: usize,
+    protect: impl FnOnce(&mut [u8], usize) -> Result<usize>,
+) -> Result<()> {
+    let len = packet.len();
+    packet.resize(len + room, 0);
+    match protect(packet, len) {
+        Ok(n) => {
+            packet.truncate(n);
+            Ok(())
+        }
+        Err(e) => {
+            packet.truncate(len);
+            Err(e)
         }
     }
 }
