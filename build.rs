@@ -5,7 +5,9 @@
 //! its content changes, so an unchanged tree stays clean.
 //!
 //! It also sets `cfg(have_libsrtp2)` when libsrtp 2 is installed (Debian
-//! `libsrtp2-dev`), which turns on the libsrtp interop tests. Only those
+//! `libsrtp2-dev`), which turns on the libsrtp interop tests, and
+//! `cfg(have_spandsp)` when spandsp is installed (Debian `libspandsp-dev`),
+//! which turns on the G.711/G.722 differential tests. Only those
 //! test targets link libsrtp2; the library never does. (The SRTP benchmark
 //! measures libsrtp built against OpenSSL through the `srtp` crate, behind
 //! the `bench-peers` feature.)
@@ -17,6 +19,7 @@ fn main() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=build.rs");
     detect_libsrtp2();
+    detect_spandsp();
     let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let out = dir.join("include").join("mediaplane.h");
     // Only a development checkout (with src/ffi and the include directory)
@@ -69,5 +72,24 @@ fn detect_libsrtp2() {
     }
     if by_pkg_config || by_header {
         println!("cargo::rustc-cfg=have_libsrtp2");
+    }
+}
+
+/// Emits `cfg(have_spandsp)` when the spandsp development files are present
+/// (pkg-config knows `spandsp`, or Debian's G.722 header is there). Only the
+/// codec tests (and the `bench-peers` codec bench) link spandsp.
+fn detect_spandsp() {
+    println!("cargo::rustc-check-cfg=cfg(have_spandsp)");
+    const HEADER: &str = "/usr/include/spandsp/g722.h";
+    let by_pkg_config = std::process::Command::new("pkg-config")
+        .args(["--exists", "spandsp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let by_header = std::path::Path::new(HEADER).is_file();
+    if by_header {
+        println!("cargo:rerun-if-changed={HEADER}");
+    }
+    if by_pkg_config || by_header {
+        println!("cargo::rustc-cfg=have_spandsp");
     }
 }

@@ -10,6 +10,8 @@
 //! * [`rtp`] — zero-copy RTP view and in-place rewriting, sequence
 //!   unwrapping, RFC 3550 receiver statistics, RTCP, RFC 7983 demultiplexing.
 //! * [`srtp`] — SRTP/SRTCP contexts working in place, SDES keys.
+//! * [`codec`] — G.711, G.722, resampling, loss concealment and the RTP
+//!   transcoder.
 //! * [`error`] — the one [`Error`] type and its [`ErrorKind`], one-to-one with
 //!   the C `mp_status` codes.
 //! * `ffi` — the C ABI declared in `include/mediaplane.h`.
@@ -36,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+pub mod codec;
 pub mod error;
 pub mod ffi;
 pub mod rtp;
