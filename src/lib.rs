@@ -39,9 +39,12 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod dtls;
 pub mod error;
 pub mod ffi;
+pub mod ice;
 pub mod rtp;
+pub mod sdp;
 pub mod sip;
 pub mod srtp;
 

@@ -1,0 +1,2 @@
+//! (benchmark under construction)
+fn main() {}
