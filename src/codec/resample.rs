@@ -52,8 +52,9 @@
 //! per sample, and the compiler turns it into packed multiply-adds. On
 //! baseline x86-64 (SSE2) that is about 34 instructions per 8 kHz input
 //! sample upsampling and 38 per 8 kHz output sample downsampling (counted
-//! with callgrind over 20 ms frames), roughly a microsecond per 20 ms
-//! frame either way.
+//! with callgrind over 20 ms frames), under a microsecond per 20 ms
+//! frame either way (0.7 µs up, 0.8 µs down, user time on a loaded
+//! shared machine).
 
 #![cfg_attr(
     not(test),
