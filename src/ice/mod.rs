@@ -52,4 +52,4 @@ pub use candidate::{
 pub use credentials::{
     check_pwd, check_ufrag, is_ice_char, IceCredentials, MAX_CREDENTIAL_LEN, PWD_LEN, UFRAG_LEN,
 };
-pub use stun::StunMessage;
+pub use stun::{BindingRequest, StunClass, StunMessage};

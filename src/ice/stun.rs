@@ -15,21 +15,22 @@
 //! attribute value, and its integrity check trusts the attribute lengths,
 //! while this view is the one place that must stay total on hostile input.
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use hmac::{Hmac, Mac};
 use rtc_stun::attributes::{
-    AttrType, ATTR_ERROR_CODE, ATTR_FINGERPRINT, ATTR_ICE_CONTROLLED, ATTR_ICE_CONTROLLING,
-    ATTR_MAPPED_ADDRESS, ATTR_MESSAGE_INTEGRITY, ATTR_MESSAGE_INTEGRITY_SHA256, ATTR_NONCE,
-    ATTR_PASSWORD_ALGORITHM, ATTR_PRIORITY, ATTR_REALM, ATTR_UNKNOWN_ATTRIBUTES, ATTR_USERNAME,
-    ATTR_USER_HASH, ATTR_USE_CANDIDATE, ATTR_XORMAPPED_ADDRESS,
+    AttrType, RawAttribute, ATTR_ERROR_CODE, ATTR_FINGERPRINT, ATTR_ICE_CONTROLLED,
+    ATTR_ICE_CONTROLLING, ATTR_MAPPED_ADDRESS, ATTR_MESSAGE_INTEGRITY,
+    ATTR_MESSAGE_INTEGRITY_SHA256, ATTR_NONCE, ATTR_PASSWORD_ALGORITHM, ATTR_PRIORITY, ATTR_REALM,
+    ATTR_UNKNOWN_ATTRIBUTES, ATTR_USERNAME, ATTR_USER_HASH, ATTR_USE_CANDIDATE,
+    ATTR_XORMAPPED_ADDRESS,
 };
 use rtc_stun::crypto::providers::RingCrypto;
 use rtc_stun::error_code::{ErrorCode, ErrorCodeAttribute};
 use rtc_stun::fingerprint::{fingerprint_value, FINGERPRINT};
 use rtc_stun::integrity::MessageIntegrity;
 use rtc_stun::message::{
-    Message, MessageClass, MessageType, Setter, TransactionId, CLASS_ERROR_RESPONSE,
+    Message, MessageClass, MessageType, Setter, TransactionId, CLASS_ERROR_RESPONSE, CLASS_REQUEST,
     CLASS_SUCCESS_RESPONSE, METHOD_BINDING,
 };
 use rtc_stun::uattrs::UnknownAttributes;
@@ -380,6 +381,40 @@ impl<'a> StunMessage<'a> {
         mac.verify_slice(tag).is_ok()
     }
 
+    /// XOR-MAPPED-ADDRESS (RFC 8489 §14.2), decoded; `None` when absent or
+    /// malformed.
+    pub fn xor_mapped_address(&self) -> Option<SocketAddr> {
+        let v = self.attribute(ATTR_XORMAPPED_ADDRESS.0)?;
+        let family = *v.get(1)?;
+        let port = be16(v, 2)? ^ (MAGIC_COOKIE >> 16) as u16;
+        let ip = match (family, v.len()) {
+            (0x01, 8) => {
+                let a = be32(v, 4)? ^ MAGIC_COOKIE;
+                IpAddr::V4(Ipv4Addr::from(a))
+            }
+            (0x02, 20) => {
+                let mut key = [0u8; 16];
+                key[..4].copy_from_slice(&MAGIC_COOKIE.to_be_bytes());
+                key[4..].copy_from_slice(&self.transaction_id());
+                let mut a = [0u8; 16];
+                for ((o, x), k) in a.iter_mut().zip(v.get(4..20)?).zip(key) {
+                    *o = x ^ k;
+                }
+                IpAddr::V6(Ipv6Addr::from(a))
+            }
+            _ => return None,
+        };
+        Some(SocketAddr::new(ip, port))
+    }
+
+    /// The ERROR-CODE number (RFC 8489 §14.8), when present and well formed.
+    pub fn error_code(&self) -> Option<u16> {
+        let v = self.attribute(ATTR_ERROR_CODE.0)?;
+        let class = u16::from(*v.get(2)? & 0x07);
+        let number = u16::from(*v.get(3)?);
+        (number < 100 && (3..=6).contains(&class)).then_some(class * 100 + number)
+    }
+
     /// Comprehension-required attribute types (below 0x8000) that an ICE
     /// agent does not understand, in order of appearance (RFC 8489 §6.3.1).
     pub fn unknown_required(&self) -> impl Iterator<Item = u16> + 'a {
@@ -516,6 +551,67 @@ pub(crate) fn binding_error(
     finish(m, key)
 }
 
+/// A connectivity check as a full, controlling agent (a browser) sends it
+/// (RFC 8445 §7.2.2): the other side of what [`IceLite`](super::IceLite)
+/// answers, for tests, simulations and tools that play the peer.
+#[derive(Debug, Clone, Copy)]
+pub struct BindingRequest<'a> {
+    /// The transaction id.
+    pub transaction_id: [u8; 12],
+    /// `their-ufrag:our-ufrag`: the answering agent's ufrag first.
+    pub username: &'a str,
+    /// The answering agent's password (keys MESSAGE-INTEGRITY).
+    pub password: &'a str,
+    /// PRIORITY: our candidate's priority with the peer-reflexive type
+    /// preference.
+    pub priority: u32,
+    /// The tiebreaker, sent in ICE-CONTROLLING (or ICE-CONTROLLED when
+    /// `controlling` is false).
+    pub tiebreaker: u64,
+    /// Which role attribute to send.
+    pub controlling: bool,
+    /// Whether to nominate the pair (USE-CANDIDATE).
+    pub use_candidate: bool,
+}
+
+impl BindingRequest<'_> {
+    /// Encodes the request: USERNAME, ICE-CONTROLLING or ICE-CONTROLLED,
+    /// USE-CANDIDATE when asked, PRIORITY, MESSAGE-INTEGRITY, FINGERPRINT.
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        if self.username.len() > 513 {
+            return Err(Error::InvalidArgument(
+                "stun username longer than 513 bytes",
+            ));
+        }
+        let mut m = start(CLASS_REQUEST, self.transaction_id);
+        let raw = |typ: u16, value: Vec<u8>| RawAttribute {
+            typ: AttrType(typ),
+            length: 0,
+            value,
+        };
+        raw(USERNAME, self.username.as_bytes().to_vec())
+            .add_to(&mut m)
+            .map_err(encode_failed)?;
+        let role = if self.controlling {
+            ICE_CONTROLLING
+        } else {
+            ICE_CONTROLLED
+        };
+        raw(role, self.tiebreaker.to_be_bytes().to_vec())
+            .add_to(&mut m)
+            .map_err(encode_failed)?;
+        if self.use_candidate {
+            raw(USE_CANDIDATE, Vec::new())
+                .add_to(&mut m)
+                .map_err(encode_failed)?;
+        }
+        raw(PRIORITY, self.priority.to_be_bytes().to_vec())
+            .add_to(&mut m)
+            .map_err(encode_failed)?;
+        finish(m, Some(&ResponseKey::new(self.password)))
+    }
+}
+
 /// The reason phrase this agent sends with an error code.
 pub fn reason_phrase(code: u16) -> &'static str {
     match code {
@@ -545,6 +641,43 @@ mod tests {
         let len = (v.len() - 20) as u16;
         v[2..4].copy_from_slice(&len.to_be_bytes());
         v
+    }
+
+    #[test]
+    fn request_builder_and_response_accessors() {
+        let req = BindingRequest {
+            transaction_id: [1; 12],
+            username: "abcd:efgh",
+            password: "0123456789012345678901",
+            priority: 7,
+            tiebreaker: 9,
+            controlling: true,
+            use_candidate: true,
+        }
+        .encode()
+        .unwrap();
+        let m = StunMessage::parse(&req).unwrap();
+        assert!(m.is_binding_request());
+        assert_eq!(m.priority().unwrap(), Some(7));
+        assert_eq!(m.ice_controlling().unwrap(), Some(9));
+        assert!(m.use_candidate());
+        assert_eq!(m.fingerprint_ok(), Some(true));
+        assert!(m.verify_integrity(b"0123456789012345678901"));
+
+        for addr in ["192.0.2.1:5000", "[2001:db8::9]:6000"] {
+            let addr: SocketAddr = addr.parse().unwrap();
+            let key = ResponseKey::new("pw");
+            let ok = binding_success([5; 12], addr, &key).unwrap();
+            let r = StunMessage::parse(&ok).unwrap();
+            assert_eq!(r.class(), StunClass::Success);
+            assert_eq!(r.xor_mapped_address(), Some(addr));
+            assert!(r.verify_integrity(b"pw"));
+        }
+        let err = binding_error([5; 12], 487, &[], None).unwrap();
+        let r = StunMessage::parse(&err).unwrap();
+        assert_eq!(r.class(), StunClass::Error);
+        assert_eq!(r.error_code(), Some(487));
+        assert!(!r.has_integrity());
     }
 
     #[test]

@@ -20,6 +20,37 @@
 //! (data channels among them: no SCTP here) at port 0 with their mid and
 //! out of BUNDLE. It never writes `a=crypto`.
 //!
+//! ```
+//! use mediaplane::ice::{IceCredentials, IceLite};
+//! use mediaplane::sdp::{create_answer, AnswerOptions, Offer};
+//!
+//! let offer = Offer::parse_webrtc(
+//!     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
+//!      a=group:BUNDLE 0\r\n\
+//!      m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\n\
+//!      a=mid:0\r\na=ice-ufrag:Qw7z\r\na=ice-pwd:hX0c4Tq2nLb9RkVw3ZpYs8Ue\r\n\
+//!      a=fingerprint:sha-256 4A:1B:9C:0D:E2:77:53:6F:18:A9:C4:3E:B5:02:DD:61:\
+//!      7F:88:2C:94:E0:1D:5A:B3:6C:F7:09:42:8E:13:AD:C5\r\n\
+//!      a=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n",
+//! )?;
+//! let mut agent = IceLite::new(IceCredentials::generate()?);
+//! agent.add_host_candidate("192.0.2.1:3478".parse().unwrap());
+//! let s = &offer.media[0];
+//! agent.set_remote_credentials(s.ice_ufrag.as_deref().unwrap(), s.ice_pwd.as_deref().unwrap())?;
+//!
+//! let mut options = AnswerOptions::new(
+//!     agent.local_credentials().clone(),
+//!     "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:\
+//!      0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0",
+//! )?;
+//! options.candidates = agent.local_candidates().to_vec();
+//! let answer = create_answer(&offer, &options)?;
+//! assert!(answer.sdp.contains("a=ice-lite\r\n"));
+//! assert!(answer.sdp.contains("m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"));
+//! assert!(answer.sdp.contains("a=setup:passive\r\n"));
+//! # Ok::<(), mediaplane::Error>(())
+//! ```
+//!
 //! Parsing allocates (owned strings in `rtc-sdp` and here): a description
 //! is read once per negotiation, never per packet.
 //!
