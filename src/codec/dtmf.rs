@@ -53,7 +53,7 @@ impl<'a> TelephoneEvent<'a> {
                 payload.len(),
             ));
         };
-        if payload.len() % EVENT_LEN != 0 {
+        if !payload.len().is_multiple_of(EVENT_LEN) {
             return Err(Error::parse(
                 "telephone-event",
                 "expected a whole number of 4-octet event blocks",
