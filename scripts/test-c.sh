@@ -108,5 +108,24 @@ check 0 "usage:" /dev/null "$srtp" --help
 check 0 "srtp_roundtrip: 6 of 6 profiles ok" /dev/null "$srtp"
 check 0 "replayed: replayed packet" /dev/null "$srtp"
 check 2 "unknown option" /dev/null "$srtp" --bogus
+tf="$OUT/transcode_file"
+tone="$OUT/tones-8k.raw"
+# Two seconds of s16le at 8000 Hz: 440 Hz and a 1230 Hz tone swelling at
+# 3 Hz, generated here so the input needs no committed binary.
+perl -e 'my $p = 2 * 3.141592653589793 / 8000;
+    print pack("s<*", map { int(9000 * sin($_ * $p * 440)
+        + 4000 * sin($_ * $p * 1230) * (0.5 + 0.5 * sin($_ * $p * 3))) } 0 .. 15999)' >"$tone" ||
+    fail "cannot generate $tone (perl)"
+check 0 "usage:" /dev/null "$tf" --help
+check 0 "pcmu out: 100 packets, 16000 samples" /dev/null "$tf" --min-snr 25 "$tone" "$OUT/tones-out.raw"
+[ "$(wc -c <"$OUT/tones-out.raw")" -eq 32000 ] || fail "transcode_file wrote $(wc -c <"$OUT/tones-out.raw") bytes, expected 32000"
+check 0 "g722 (60 ms): 34 packets" /dev/null "$tf" --ptime 60 --min-snr 25 "$tone" "$OUT/tones-out.raw"
+check 0 "g722 (10 ms): 200 packets" /dev/null "$tf" --ptime 10 --min-snr 25 "$tone" "$OUT/tones-out.raw"
+check 0 "pcmu in: 0 packets" /dev/null "$tf" /dev/null "$OUT/empty-out.raw"
+check 1 "is under 90.0 dB" /dev/null "$tf" --min-snr 90 "$tone" "$OUT/tones-out.raw"
+check 2 "cannot open" /dev/null "$tf" "$DATA/no-such-file.raw" "$OUT/tones-out.raw"
+check 2 "--ptime must be" /dev/null "$tf" --ptime 25 "$tone" "$OUT/tones-out.raw"
+check 2 "unknown option" /dev/null "$tf" --bogus "$tone" "$OUT/tones-out.raw"
+check 2 "one input file and one output file" /dev/null "$tf" "$tone"
 
 echo "C programs: all passed"

@@ -20,6 +20,7 @@ use core::ffi::c_char;
 
 use crate::error::{Error, ErrorKind};
 
+pub mod codec;
 pub mod rtcp;
 pub mod rtp;
 pub mod sip;
