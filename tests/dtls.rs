@@ -362,6 +362,39 @@ fn a_lost_final_flight_is_repeated_by_the_connected_server() {
 }
 
 #[test]
+fn a_lost_client_final_flight_is_resent_after_the_server_repeats_its_own() {
+    // The client's flight with its certificate and Finished is lost. The
+    // server (on a shorter timer) repeats its flight first; that repeat
+    // reaches the client while it waits for the server's Finished. The
+    // client must still resend its own flight on time (at 1 s).
+    let client = DtlsConfig::default();
+    let server = DtlsConfig {
+        initial_retransmit: Duration::from_millis(500),
+        ..DtlsConfig::default()
+    };
+    let (mut c, mut s) = pair(&client, &server);
+    let t0 = Instant::now();
+    let mut lost = false;
+    let mut lose = |from_client: bool, i: usize, _: &[u8]| {
+        if from_client && i == 2 && !lost {
+            lost = true;
+            return true;
+        }
+        false
+    };
+    let end = drive(&mut c, &mut s, t0, Duration::from_secs(30), &mut lose);
+    assert!(lost);
+    assert_connected(&c, &s, Profile::Aes128CmHmacSha1_80);
+    assert_eq!(end - t0, Duration::from_secs(1));
+    let server_times: Vec<u128> = s.sent.iter().map(|(t, _)| t.as_millis()).collect();
+    assert_eq!(
+        server_times,
+        [0, 0, 500, 1000],
+        "HVR, flight 4, its repeat, last flight"
+    );
+}
+
+#[test]
 fn retransmissions_back_off_to_the_ceiling_and_then_give_up() {
     // Nothing the client sends arrives. RFC 6347 §4.2.4.1: 1 s, doubling,
     // at most 60 s; after 7 retransmissions the handshake fails.
@@ -741,4 +774,14 @@ fn garbage_in_every_state_never_panics_nor_derails_the_handshake() {
             assert!(c.ep.handle_datagram(t0, d).is_err());
         }
     }
+}
+
+#[test]
+fn endpoints_and_certificates_can_move_between_threads() {
+    // A host may run each association on any worker thread; this fails to
+    // compile if that stops being possible.
+    fn is_send<T: Send>() {}
+    is_send::<DtlsEndpoint>();
+    is_send::<Certificate>();
+    is_send::<mediaplane::dtls::SrtpKeyingMaterial>();
 }

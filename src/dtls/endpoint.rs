@@ -30,6 +30,9 @@ const LOCAL: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(192, 0,
 const FRAGMENT_OVERHEAD: usize = 25;
 /// Smallest MTU accepted: room for headers and a useful fragment.
 pub const MIN_MTU: usize = 256;
+/// How often this room resends a flight itself (see `sync`), the same
+/// budget rtc-dtls has for its own retransmissions.
+const MAX_OWN_RETRANSMITS: usize = 7;
 /// Largest MTU accepted (a UDP payload over IPv4).
 pub const MAX_MTU: usize = 65_507;
 
@@ -244,6 +247,11 @@ pub struct DtlsEndpoint {
     retransmit_at: Option<Instant>,
     handshake_timeout: Option<Duration>,
     give_up_at: Option<Instant>,
+    /// The datagrams of the flight sent last, for resending when rtc-dtls
+    /// has dropped its own timer.
+    last_flight: Vec<Vec<u8>>,
+    /// Resends of `last_flight` made here since the last new flight.
+    own_retransmits: usize,
     keys: Option<SrtpKeyingMaterial>,
     peer_fingerprint: Option<Fingerprint>,
     close_reason: Option<CloseReason>,
@@ -401,6 +409,8 @@ impl DtlsEndpoint {
             retransmit_at: None,
             handshake_timeout: config.handshake_timeout,
             give_up_at: None,
+            last_flight: Vec::new(),
+            own_retransmits: 0,
             keys: None,
             peer_fingerprint: None,
             close_reason: None,
@@ -419,12 +429,9 @@ impl DtlsEndpoint {
         self.give_up_at = self.handshake_timeout.and_then(|d| now.checked_add(d));
         if let Some(cfg) = self.client_config.take() {
             if let Err(e) = self.inner.connect(now, PEER, cfg, None) {
-                self.fail(
-                    now,
-                    CloseReason::HandshakeFailed {
-                        detail: e.to_string(),
-                    },
-                );
+                self.fail(CloseReason::HandshakeFailed {
+                    detail: e.to_string(),
+                });
                 return;
             }
         }
@@ -462,7 +469,7 @@ impl DtlsEndpoint {
                 for event in events {
                     match event {
                         EndpointEvent::HandshakeComplete => self.on_complete(now),
-                        EndpointEvent::PeerClosed => self.fail(now, CloseReason::PeerClosed),
+                        EndpointEvent::PeerClosed => self.fail(CloseReason::PeerClosed),
                         // Data channels are not this room's concern.
                         _ => {}
                     }
@@ -470,7 +477,7 @@ impl DtlsEndpoint {
             }
             Err(e) => {
                 let reason = self.classify(&e, fatal_alert);
-                self.fail(now, reason);
+                self.fail(reason);
             }
         }
         self.sync(now, false);
@@ -509,10 +516,22 @@ impl DtlsEndpoint {
             return;
         }
         if self.give_up_at.is_some_and(|t| t <= now) {
-            self.fail(now, CloseReason::Timeout);
+            self.fail(CloseReason::Timeout);
             return;
         }
         if self.retransmit_at.is_none_or(|t| t > now) {
+            return;
+        }
+        if self.inner_timer.is_none() {
+            // rtc-dtls dropped its timer (see `sync`): resend ourselves.
+            self.own_retransmits += 1;
+            if self.own_retransmits > MAX_OWN_RETRANSMITS || self.last_flight.is_empty() {
+                self.fail(CloseReason::Timeout);
+                return;
+            }
+            self.transmits.extend(self.last_flight.iter().cloned());
+            self.rto = (self.rto * 2).min(self.max_rto);
+            self.retransmit_at = now.checked_add(self.rto);
             return;
         }
         let result = self.inner.handle_timeout(PEER, now);
@@ -520,7 +539,7 @@ impl DtlsEndpoint {
         if result.is_err() {
             // The only failure here is a flight retransmitted past the
             // budget.
-            self.fail(now, CloseReason::Timeout);
+            self.fail(CloseReason::Timeout);
             return;
         }
         self.sync(now, true);
@@ -541,7 +560,7 @@ impl DtlsEndpoint {
             self.inner.stop(now, PEER);
             self.drain();
         }
-        self.fail(now, CloseReason::LocalClose);
+        self.fail(CloseReason::LocalClose);
     }
 
     /// This end's DTLS role.
@@ -576,8 +595,16 @@ impl DtlsEndpoint {
     }
 
     fn drain(&mut self) {
+        let mut flight = Vec::new();
         while let Some(t) = self.inner.poll_transmit() {
-            self.transmits.push_back(Vec::from(t.message));
+            let d = Vec::from(t.message);
+            if self.state == DtlsState::Handshaking {
+                flight.push(d.clone());
+            }
+            self.transmits.push_back(d);
+        }
+        if !flight.is_empty() {
+            self.last_flight = flight;
         }
     }
 
@@ -585,6 +612,14 @@ impl DtlsEndpoint {
     /// each time it re-arms, a flight went out now; the next deadline is
     /// now plus the current timeout, which doubles after each
     /// retransmission and resets with each new flight.
+    ///
+    /// rtc-dtls drops its timer when a datagram brings part of the peer's
+    /// next flight or a repeat of its previous one, and then would never
+    /// resend by itself: if the rest of that flight was lost, or the peer
+    /// repeated because our flight was lost, the handshake would stall.
+    /// Our deadline stays in force then, and `handle_timeout` resends the
+    /// last flight's datagrams as they were (a peer that already has them
+    /// drops the copies as replays, RFC 6347 §4.1.2.6).
     fn sync(&mut self, now: Instant, after_timeout: bool) {
         self.drain();
         if self.state != DtlsState::Handshaking {
@@ -594,32 +629,29 @@ impl DtlsEndpoint {
         let timer = self.inner.poll_timeout(&PEER);
         if timer != self.inner_timer {
             self.inner_timer = timer;
-            self.rto = if after_timeout {
-                (self.rto * 2).min(self.max_rto)
-            } else {
-                self.initial_rto
-            };
-            self.retransmit_at = timer.and_then(|_| now.checked_add(self.rto));
+            if timer.is_some() {
+                self.rto = if after_timeout {
+                    (self.rto * 2).min(self.max_rto)
+                } else {
+                    self.own_retransmits = 0;
+                    self.initial_rto
+                };
+                self.retransmit_at = now.checked_add(self.rto);
+            }
         }
     }
 
     fn on_complete(&mut self, now: Instant) {
         let Some(st) = self.inner.get_connection_state(PEER) else {
-            self.fail(
-                now,
-                CloseReason::HandshakeFailed {
-                    detail: "association state missing".to_owned(),
-                },
-            );
+            self.fail(CloseReason::HandshakeFailed {
+                detail: "association state missing".to_owned(),
+            });
             return;
         };
         let Some(leaf) = st.peer_certificates.first() else {
-            self.fail(
-                now,
-                CloseReason::HandshakeFailed {
-                    detail: "peer sent no certificate".to_owned(),
-                },
-            );
+            self.fail(CloseReason::HandshakeFailed {
+                detail: "peer sent no certificate".to_owned(),
+            });
             return;
         };
         let fingerprint = Fingerprint::of_der(HashAlgorithm::Sha256, leaf);
@@ -628,7 +660,7 @@ impl DtlsEndpoint {
             // where a future version stops calling it.
             if !fps.iter().any(|f| f.matches_der(leaf)) {
                 self.inner.stop(now, PEER);
-                self.fail(now, CloseReason::FingerprintMismatch);
+                self.fail(CloseReason::FingerprintMismatch);
                 return;
             }
         }
@@ -636,7 +668,7 @@ impl DtlsEndpoint {
             // A client that offered no use_srtp reaches here on the server
             // side; tell it the association is over.
             self.inner.stop(now, PEER);
-            self.fail(now, CloseReason::NoSrtpProfile);
+            self.fail(CloseReason::NoSrtpProfile);
             return;
         };
         let exported =
@@ -647,11 +679,12 @@ impl DtlsEndpoint {
             Ok(k) => k,
             Err(detail) => {
                 self.inner.stop(now, PEER);
-                self.fail(now, CloseReason::HandshakeFailed { detail });
+                self.fail(CloseReason::HandshakeFailed { detail });
                 return;
             }
         };
         self.state = DtlsState::Connected;
+        self.last_flight = Vec::new();
         self.retransmit_at = None;
         self.give_up_at = None;
         self.peer_fingerprint = Some(fingerprint);
@@ -678,12 +711,15 @@ impl DtlsEndpoint {
         }
     }
 
-    fn fail(&mut self, now: Instant, reason: CloseReason) {
-        let _ = now;
+    fn fail(&mut self, reason: CloseReason) {
+        if self.state == DtlsState::Closed {
+            return;
+        }
         self.drain();
         self.state = DtlsState::Closed;
         self.retransmit_at = None;
         self.give_up_at = None;
+        self.last_flight = Vec::new();
         self.close_reason = Some(reason.clone());
         self.events.push_back(DtlsEvent::Closed { reason });
     }

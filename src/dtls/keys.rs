@@ -13,7 +13,7 @@ pub const EXPORTER_LABEL: &str = "EXTRACTOR-dtls_srtp";
 /// role this end played, which decides which half it sends with.
 ///
 /// The bytes are wiped on drop and hidden from `Debug`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SrtpKeyingMaterial {
     profile: Profile,
     role: Role,
@@ -29,6 +29,20 @@ impl core::fmt::Debug for SrtpKeyingMaterial {
             .finish_non_exhaustive()
     }
 }
+
+impl PartialEq for SrtpKeyingMaterial {
+    /// Compares the key bytes in constant time.
+    fn eq(&self, other: &Self) -> bool {
+        self.profile == other.profile
+            && self.role == other.role
+            && bool::from(subtle::ConstantTimeEq::ct_eq(
+                self.bytes.as_slice(),
+                other.bytes.as_slice(),
+            ))
+    }
+}
+
+impl Eq for SrtpKeyingMaterial {}
 
 impl Drop for SrtpKeyingMaterial {
     fn drop(&mut self) {

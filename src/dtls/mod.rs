@@ -36,8 +36,8 @@
 //! transport demultiplexes. Every datagram out fits [`DtlsConfig::mtu`]
 //! (handshake messages are fragmented, RFC 6347 §4.2.3). Lost flights are
 //! retransmitted after 1 s, doubling up to 60 s (RFC 6347 §4.2.4.1), both
-//! configurable; a flight sent 7 times unanswered (rtc-dtls's fixed
-//! budget) or an optional [`DtlsConfig::handshake_timeout`] ends the
+//! configurable; a flight retransmitted 7 times without an answer
+//! (rtc-dtls's fixed budget) or an optional [`DtlsConfig::handshake_timeout`] ends the
 //! handshake with [`CloseReason::Timeout`]. Once connected the endpoint
 //! still answers a peer that repeats its last flight (RFC 6347 §4.2.4),
 //! and reports a `close_notify` or a fatal alert as
