@@ -10,6 +10,7 @@
 //! * [`rtp`] — zero-copy RTP view and in-place rewriting, sequence
 //!   unwrapping, RFC 3550 receiver statistics, RTCP, RFC 7983 demultiplexing.
 //! * [`srtp`] — SRTP/SRTCP contexts working in place, SDES keys.
+//! * [`transport`] — one WebRTC peer per UDP port: ICE, DTLS and SRTP demultiplexed.
 //! * [`codec`] — G.711, G.722, resampling, loss concealment and the RTP
 //!   transcoder.
 //! * [`error`] — the one [`Error`] type and its [`ErrorKind`], one-to-one with
@@ -47,6 +48,7 @@ pub mod rtp;
 pub mod sdp;
 pub mod sip;
 pub mod srtp;
+pub mod transport;
 
 pub use error::{Error, ErrorKind, Result};
 
