@@ -520,3 +520,110 @@ fn dtls_peer_usage() {
         assert_eq!(run(bad).0, Some(2), "{bad:?}");
     }
 }
+
+/// Runs `openssl` with `args`, asserting success.
+fn openssl(args: &[&std::ffi::OsStr]) {
+    let out = Command::new("openssl").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn pem_keys_in_every_standard_label_load_and_handshake() {
+    use mediaplane::dtls::{Certificate, DtlsConfig, DtlsEndpoint, DtlsEvent, DtlsState, Role};
+
+    if !have_openssl() {
+        return;
+    }
+    let certs = make_certs();
+    let d = |name: &str| certs.dir.join(name);
+    // SEC 1 "EC PRIVATE KEY" and PKCS#1 "RSA PRIVATE KEY" beside the
+    // PKCS#8 "PRIVATE KEY" files openssl req wrote.
+    openssl(&[
+        "ec".as_ref(),
+        "-in".as_ref(),
+        certs.key("ec").as_os_str(),
+        "-out".as_ref(),
+        d("ec-sec1.key").as_os_str(),
+    ]);
+    openssl(&[
+        "rsa".as_ref(),
+        "-traditional".as_ref(),
+        "-in".as_ref(),
+        certs.key("rsa").as_os_str(),
+        "-out".as_ref(),
+        d("rsa-pkcs1.key").as_os_str(),
+    ]);
+    let read = |p: PathBuf| std::fs::read_to_string(p).unwrap();
+    let cases = [
+        ("ec", certs.key("ec"), "-----BEGIN PRIVATE KEY-----"),
+        ("ec", d("ec-sec1.key"), "-----BEGIN EC PRIVATE KEY-----"),
+        ("rsa", certs.key("rsa"), "-----BEGIN PRIVATE KEY-----"),
+        ("rsa", d("rsa-pkcs1.key"), "-----BEGIN RSA PRIVATE KEY-----"),
+    ];
+    for (kind, key, label) in cases {
+        let key_pem = read(key);
+        assert!(key_pem.starts_with(label), "{kind}: {key_pem:.40}");
+        let cert_pem = read(certs.crt(kind));
+        let ours = Certificate::from_pem(&cert_pem, &key_pem).unwrap();
+        // The same certificate and key in one text loads too.
+        let both = format!("{cert_pem}{key_pem}");
+        assert_eq!(
+            Certificate::from_pem(&both, &both).unwrap().fingerprint(),
+            ours.fingerprint()
+        );
+        assert_eq!(
+            ours.fingerprint().to_string(),
+            format!("sha-256 {}", openssl_fingerprint(&certs.crt(kind)))
+        );
+
+        // The loaded certificate serves a handshake, as server and as
+        // client, against a generated one.
+        let other = Certificate::generate().unwrap();
+        let cfg = DtlsConfig::default();
+        for role in [Role::Server, Role::Client] {
+            let peer_role = if role == Role::Server {
+                Role::Client
+            } else {
+                Role::Server
+            };
+            let mut a = DtlsEndpoint::new(role, &ours, &[other.fingerprint()], &cfg).unwrap();
+            let mut b = DtlsEndpoint::new(peer_role, &other, &[ours.fingerprint()], &cfg).unwrap();
+            let now = Instant::now();
+            a.start(now);
+            b.start(now);
+            for _ in 0..16 {
+                let mut moved = false;
+                while let Some(x) = a.poll_transmit() {
+                    b.handle_datagram(now, &x).unwrap();
+                    moved = true;
+                }
+                while let Some(x) = b.poll_transmit() {
+                    a.handle_datagram(now, &x).unwrap();
+                    moved = true;
+                }
+                if !moved {
+                    break;
+                }
+            }
+            assert_eq!(
+                a.state(),
+                DtlsState::Connected,
+                "{kind} {label} as {role:?}"
+            );
+            assert_eq!(
+                b.state(),
+                DtlsState::Connected,
+                "{kind} {label} as {role:?}"
+            );
+            assert_eq!(b.peer_fingerprint(), Some(ours.fingerprint()));
+            let ka = a.keying_material().unwrap();
+            let kb = b.keying_material().unwrap();
+            assert_eq!(ka.as_bytes(), kb.as_bytes());
+            assert!(matches!(a.poll_event(), Some(DtlsEvent::Connected { .. })));
+        }
+    }
+}

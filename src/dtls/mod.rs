@@ -45,6 +45,26 @@
 //! datagram that is not well-formed DTLS is refused before the DTLS layer
 //! sees it.
 //!
+//! # For a transport
+//!
+//! A transport that owns one UDP 5-tuple holds one endpoint per DTLS
+//! association and:
+//! - makes it from the SDP: [`role_for_answer`] (or [`role_from_answer`]
+//!   when it offered) gives the role, [`Fingerprint::parse`] each
+//!   `a=fingerprint` of the remote description, and its own certificate's
+//!   [`Certificate::fingerprint`] goes into the local one;
+//! - calls [`DtlsEndpoint::start`] once ICE has a nominated pair, feeds
+//!   only datagrams from that authenticated 5-tuple, and sends every
+//!   [`DtlsEndpoint::poll_transmit`] datagram to it;
+//! - treats an `Err` from [`DtlsEndpoint::handle_datagram`] as one dropped
+//!   datagram (count it, carry on): the endpoint is unchanged;
+//! - on [`DtlsEvent::KeysReady`] builds its SRTP send and receive contexts
+//!   with [`SrtpKeyingMaterial::contexts`], and on [`DtlsEvent::Closed`]
+//!   stops media ([`CloseReason::to_error`] gives the crate error);
+//! - on a re-offer keeps the endpoint if the remote fingerprint and the
+//!   role are unchanged, and otherwise closes it and makes a new one
+//!   (RFC 8842 §5).
+//!
 //! # Built on rtc-dtls
 //!
 //! The protocol engine is the `rtc-dtls` crate, wrapped so that its
