@@ -530,6 +530,29 @@ fn without_bundle_only_one_section_is_accepted() {
 }
 
 #[test]
+fn bundle_only_sections_are_accepted_into_the_group() {
+    // Firefox with bundlePolicy max-bundle: later sections at port 0 with
+    // a=bundle-only.
+    let offer = edit(
+        FIREFOX,
+        "m=video 9 UDP/TLS/RTP/SAVPF",
+        "m=video 0 UDP/TLS/RTP/SAVPF",
+    )
+    .replace("a=mid:1\r\n", "a=mid:1\r\na=bundle-only\r\n");
+    let o = Offer::parse_webrtc(&offer).unwrap();
+    assert!(o.media[1].bundle_only && o.media[1].port == 0);
+    let mut opts = options();
+    opts.video_codecs = vec!["VP8".into()];
+    let ans = create_answer(&o, &opts).unwrap();
+    assert_eq!(ans.bundle_groups, vec![vec!["0", "1"]]);
+    assert_eq!(section(&ans.sdp, "1")[0], "m=video 9 UDP/TLS/RTP/SAVPF 120");
+    // Without BUNDLE a bundle-only section cannot be used.
+    let unbundled = offer.replace("a=group:BUNDLE 0 1 2\r\n", "");
+    let ans = create_answer(&Offer::parse(&unbundled).unwrap(), &opts).unwrap();
+    assert!(!ans.media[1].accepted);
+}
+
+#[test]
 fn nothing_acceptable_is_an_error() {
     let mut opts = options();
     opts.audio_codecs = vec![AudioCodec::TelephoneEvent];

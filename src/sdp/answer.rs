@@ -287,8 +287,14 @@ pub fn create_answer(offer: &Offer, options: &AnswerOptions) -> Result<Answer> {
 
     // One transport for everything (we only do BUNDLE or a single
     // section); its role follows the first section we can accept.
+    // A bundle-only section (RFC 8843 §6) comes with port 0 in the offer
+    // and is accepted like the others once BUNDLE is.
     let acceptable = |s: &MediaSection| {
-        s.port != 0
+        let bundled = s
+            .mid
+            .as_deref()
+            .is_some_and(|m| offer.bundle_group_of(m).is_some());
+        (s.port != 0 || (s.bundle_only && bundled))
             && s.protocol == Protocol::UdpTlsRtpSavpf
             && s.rtcp_mux
             && matches!(s.kind, MediaKind::Audio | MediaKind::Video)
