@@ -59,7 +59,9 @@ pub struct DtlsConfig {
     pub max_retransmit: Duration,
     /// Give up on a handshake that has not completed this long after
     /// [`DtlsEndpoint::start`] (default none: the handshake fails only when
-    /// a flight has been retransmitted 7 times without an answer).
+    /// a flight has been retransmitted 7 times without an answer; a server
+    /// whose client vanished after the HelloVerifyRequest, which is never
+    /// retransmitted, then waits for as long as the host keeps it).
     pub handshake_timeout: Option<Duration>,
 }
 
