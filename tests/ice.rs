@@ -479,6 +479,22 @@ fn ipv6_check() {
 }
 
 #[test]
+fn ipv4_mapped_source_is_reported_as_ipv4() {
+    let mut a = agent();
+    let local = addr("[::ffff:192.0.2.1]:3478");
+    let remote = addr("[::ffff:198.51.100.20]:61000");
+    let c = Check::to(&a);
+    a.handle_datagram(Instant::now(), remote, local, &c.encode([6; 12]))
+        .unwrap();
+    let t = a.poll_transmit().unwrap();
+    assert_eq!((t.from, t.to), (local, remote));
+    let mut xor = XorMappedAddress::default();
+    xor.get_from(&decode(&t.bytes)).unwrap();
+    assert_eq!(SocketAddr::new(xor.ip, xor.port), addr(REMOTE));
+    assert!(a.is_authenticated(local, remote));
+}
+
+#[test]
 fn spoofed_source_is_never_authenticated() {
     let mut a = agent();
     let now = Instant::now();

@@ -411,7 +411,10 @@ impl IceLite {
             return self.error_response(reply, tid, 487, &[], true);
         }
 
-        let bytes = stun::binding_success(tid, from, &self.response_key)?;
+        // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; the
+        // peer must see the IPv4 address it sent from.
+        let mapped = SocketAddr::new(from.ip().to_canonical(), from.port());
+        let bytes = stun::binding_success(tid, mapped, &self.response_key)?;
         let remote_ufrag = remote_ufrag.to_owned();
         self.stats.success_responses += 1;
         self.push_transmit(Transmit { bytes, ..reply });
