@@ -519,6 +519,7 @@ pub struct Offer {
 
 /// Byte offsets of lines, so errors found after `rtc-sdp` has parsed can
 /// still point into the text.
+#[derive(Debug)]
 struct LineMap {
     /// Start of every `a=` line, in order (`rtc-sdp` keeps attributes in
     /// text order, session ones first).
@@ -1327,4 +1328,53 @@ fn media_attribute(
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_round_trip_and_lengths() {
+        let text = "SHA-256 4A:1B:9C:0D:E2:77:53:6F:18:A9:C4:3E:B5:02:DD:61:7F:88:2C:94:E0:1D:5A:B3:6C:F7:09:42:8E:13:AD:C5";
+        let f = Fingerprint::parse(text).unwrap();
+        assert_eq!(f.algorithm, "sha-256");
+        assert_eq!(f.to_string(), text.replace("SHA", "sha"));
+        assert!(Fingerprint::parse("sha-256 4A:1B").is_err());
+        assert!(Fingerprint::parse("sha-1 4A:1B").is_err());
+        assert_eq!(
+            Fingerprint::parse("sha-256 4A:XY").unwrap_err().offset(),
+            Some(11)
+        );
+        assert_eq!(Fingerprint::parse("x-new 01:02").unwrap().value, vec![1, 2]);
+    }
+
+    #[test]
+    fn directions() {
+        assert_eq!(Direction::SendOnly.reversed(), Direction::RecvOnly);
+        assert_eq!(Direction::SendRecv.reversed(), Direction::SendRecv);
+        assert_eq!(Direction::from_flags(false, false), Direction::Inactive);
+    }
+
+    #[test]
+    fn simulcast_grammar() {
+        let s = parse_simulcast("send 1,~4;2;3 recv c", 0).unwrap();
+        assert_eq!(s.send.len(), 3);
+        assert_eq!(s.send[0].len(), 2);
+        assert!(s.send[0][1].paused);
+        assert_eq!(s.recv[0][0].rid, "c");
+        for bad in ["", "send", "sideways a", "send a send b", "send a;;b"] {
+            assert!(parse_simulcast(bad, 0).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prescan_limits_and_lines() {
+        assert!(prescan("v=0\r\nbad line\r\n").is_err());
+        assert_eq!(prescan("v=0\r\nx=1\rx\r\n").unwrap_err().offset(), Some(5));
+        let many: String = (0..=MAX_MEDIA_SECTIONS)
+            .map(|_| "m=audio 9 RTP/AVP 0\r\n")
+            .collect();
+        assert_eq!(prescan(&many).unwrap_err().kind(), crate::ErrorKind::Limit);
+    }
 }
