@@ -20,8 +20,11 @@
 //! octets (20 ms at 16 kHz); resampling 160 samples up and 320 down.
 //! Throughput is in samples (octets for the decoders' input) per second.
 //! The input is a fixed speech-like signal (two tones with a slow envelope
-//! and noise) covering every G.711 segment, and G.722's input is encoded
-//! from it, so both implementations see the same data.
+//! and noise) covering every G.711 segment; the G.722 decoders both decode
+//! mediaplane's encoding of it. The outputs are not compared here (the
+//! differential tests do that): spandsp's μ-law encoder differs from the
+//! G.191 reference on some negative inputs, and its G.722 wraps where the
+//! reference limits, so near full scale the two may differ by design.
 //!
 //! The `transcode` group pushes one RTP packet at a time through a
 //! [`Transcoder`] and polls the one packet it makes: `pcmu_to_g722` (PCMU
@@ -239,12 +242,6 @@ fn g711(c: &mut Criterion) {
             #[cfg(all(feature = "bench-peers", have_spandsp))]
             {
                 let mut s = spandsp::G711::new(name == "ulaw");
-                let mut check = vec![0u8; n];
-                s.encode(&pcm, &mut check);
-                assert_eq!(
-                    check, codes,
-                    "spandsp and mediaplane {name} encodings differ"
-                );
                 g.bench_function(BenchmarkId::from_parameter("spandsp"), |b| {
                     b.iter(|| black_box(s.encode(black_box(&pcm), &mut out8)))
                 });
@@ -295,14 +292,6 @@ fn g722(c: &mut Criterion) {
     #[cfg(all(feature = "bench-peers", have_spandsp))]
     {
         let mut s = spandsp::G722Enc::new(64_000);
-        let mut check = vec![0u8; octets.len()];
-        for (f, o) in pcm.chunks(FRAME).zip(check.chunks_mut(FRAME / 2)) {
-            s.encode(f, o);
-        }
-        assert_eq!(
-            check, octets,
-            "spandsp and mediaplane G.722 encodings differ"
-        );
         let mut i = 0;
         g.bench_function(BenchmarkId::from_parameter("spandsp"), |b| {
             b.iter(|| {
