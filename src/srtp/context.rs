@@ -3,7 +3,7 @@
 
 use subtle::ConstantTimeEq;
 
-use super::crypto::{derive, AesKey, GcmKey, HmacSha1, GCM_SCRATCH};
+use super::crypto::{cm_open, cm_seal, derive, AesKey, GcmKey, HmacSha1, GCM_SCRATCH};
 use super::replay::{ReplayWindow, MAX_REPLAY_WINDOW};
 use super::Profile;
 use crate::error::{Error, Result};
@@ -575,10 +575,7 @@ impl SrtpContext {
             Keys::Cm { cipher, salt, auth } => {
                 let iv = cm_iv(salt, ssrc, index);
                 let (head, rest) = buf.split_at_mut(len);
-                if let Some(payload) = head.get_mut(hdr..) {
-                    cipher.ctr_xor(iv, payload);
-                }
-                let mac = auth.mac2(head, &roc.to_be_bytes());
+                let mac = cm_seal(cipher, iv, auth, head, hdr, &roc.to_be_bytes());
                 if let (Some(t), Some(m)) = (rest.get_mut(..tag_len), mac.get(..tag_len)) {
                     t.copy_from_slice(m);
                 }
@@ -653,13 +650,9 @@ impl SrtpContext {
         match &self.rtp {
             Keys::Cm { cipher, salt, auth } => {
                 let (body, tag) = buf.split_at_mut(body_len);
-                let mac = auth.mac2(body, &roc.to_be_bytes());
-                let ok: bool = mac.get(..tag_len).unwrap_or(&[]).ct_eq(tag).into();
-                if !ok {
+                let iv = cm_iv(salt, ssrc, index);
+                if !cm_open(cipher, iv, auth, body, hdr, &roc.to_be_bytes(), tag) {
                     return Err(Error::AuthFailed("srtp tag does not verify"));
-                }
-                if let Some(payload) = body.get_mut(hdr..) {
-                    cipher.ctr_xor(cm_iv(salt, ssrc, index), payload);
                 }
             }
             Keys::Gcm { cipher, salt } => {

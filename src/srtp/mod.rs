@@ -19,8 +19,9 @@
 //! NULL auth profiles, RFC 6904 header-extension encryption, and EKT.
 //!
 //! Crypto is picked by measurement (the figures are in the doc of the
-//! private `crypto` module): AES-CM and HMAC-SHA1 from the RustCrypto crates
-//! (`aes` with AES-NI, `sha1` with SHA-NI, `hmac`), AES-GCM from ring. The
+//! private `crypto` module): AES counter mode on AES-NI written here where
+//! the CPU has it and over the RustCrypto `aes` crate elsewhere, HMAC-SHA1
+//! from RustCrypto (`sha1` with SHA-NI, `hmac`), AES-GCM from ring. The
 //! library holds no C SRTP code, and ring's symbols carry a version prefix,
 //! so nothing clashes with a libsrtp or OpenSSL the host already links.
 
@@ -29,6 +30,8 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
+#[cfg(target_arch = "x86_64")]
+mod aesni;
 mod context;
 mod crypto;
 mod profile;
