@@ -415,6 +415,20 @@ fn a_loss_is_concealed_for_exactly_its_duration() {
                 let total: usize = out.iter().map(|o| o.payload.len()).sum();
                 assert_eq!(total, 9600, "{input:?}->{output:?} @{out_ptime}");
                 assert_eq!(t.stats().concealed_ticks, 320);
+                // the lost 40 ms are filled with the tone carried on, not
+                // with silence
+                let all: Vec<u8> = out.iter().flat_map(|o| o.payload.clone()).collect();
+                let pcm = decode(output, &all);
+                let per_tick = pcm.len() / 9600;
+                let rms = |r: std::ops::Range<usize>| {
+                    let v = &pcm[r.start * per_tick..r.end * per_tick];
+                    (v.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+                };
+                let (lost, before) = (rms(3200..3520), rms(2560..3200));
+                assert!(
+                    lost > 0.5 * before,
+                    "{input:?}->{output:?}: concealed rms {lost:.0}, before {before:.0}"
+                );
             }
         }
     }
