@@ -918,3 +918,86 @@ pub unsafe extern "C" fn mp_transcoder_get_stats(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::ptr::{null, null_mut};
+    use mp_status::*;
+
+    #[test]
+    fn clock_maps_microseconds_and_clamps_earlier_times() {
+        let mut c = Clock::default();
+        let t0 = c.instant(5_000_000).unwrap();
+        assert_eq!(
+            c.instant(5_020_000).unwrap() - t0,
+            Duration::from_millis(20)
+        );
+        assert_eq!(c.instant(1).unwrap(), t0);
+        assert_eq!(c.micros(t0 + Duration::from_micros(1234)), 5_001_234);
+        // A deadline between two microseconds is given as the later one,
+        // so handing it back reaches it.
+        assert_eq!(c.micros(t0 + Duration::from_nanos(1_500)), 5_000_002);
+        assert_eq!(c.micros(t0 - Duration::from_millis(1)), 5_000_000);
+    }
+
+    #[test]
+    fn overlap_is_exact_at_the_edges() {
+        let b = [0u8; 16];
+        let p = b.as_ptr();
+        assert!(!overlap(p, 8, p.wrapping_add(8), 8));
+        assert!(overlap(p, 9, p.wrapping_add(8), 8));
+        assert!(overlap(p.wrapping_add(8), 8, p, 9));
+        assert!(!overlap(p, 0, p, 8));
+    }
+
+    #[test]
+    fn last_error_is_recorded_and_truncated() {
+        let mut cfg = core::mem::MaybeUninit::<mp_transcoder_config>::uninit();
+        let st = unsafe {
+            mp_transcoder_config_default(
+                MP_PAYLOAD_FORMAT_PCMA,
+                MP_PAYLOAD_FORMAT_G722,
+                7,
+                cfg.as_mut_ptr(),
+            )
+        };
+        assert_eq!(st, MP_OK);
+        let cfg = unsafe { cfg.assume_init() };
+        let mut t = null_mut();
+        assert_eq!(unsafe { mp_transcoder_new(&cfg, &mut t) }, MP_OK);
+        let pkt = [0x80u8, 99, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xd5];
+        let st = unsafe { mp_transcoder_push(t, 0, pkt.as_ptr(), pkt.len()) };
+        assert_eq!(st, MP_ERR_UNSUPPORTED);
+        let text = unsafe { core::ffi::CStr::from_ptr(mp_transcoder_last_error(t)) };
+        assert!(text.to_str().unwrap().contains("payload type"), "{text:?}");
+        let obj = unsafe { &mut *t };
+        obj.record(&Error::Unsupported(
+            "a very long reason ........................................................................................................................................................................................................",
+        ));
+        assert_eq!(obj.last_error[191], 0);
+        let stats = obj.inner.stats();
+        assert_eq!(stats.bad_packets, 1);
+        unsafe { mp_transcoder_free(t) };
+        assert!(unsafe { mp_transcoder_last_error(null()) }.is_null());
+    }
+
+    #[test]
+    fn config_round_trips_through_the_c_struct() {
+        let mut c = TranscoderConfig::new(PayloadFormat::G722, PayloadFormat::Pcmu, 9);
+        c.input_dtmf_pt = Some(101);
+        c.output_dtmf_pt = Some(96);
+        c.output_cn_pt = Some(19);
+        c.pass_cn = true;
+        c.max_hold = Duration::from_millis(80);
+        c.initial_seq = 4321;
+        c.initial_timestamp = 0xdead_beef;
+        let m = mp_transcoder_config::from_config(&c);
+        assert_eq!(m.input_cn_pt, MP_PT_NONE);
+        let back = m.config().unwrap();
+        assert_eq!(format!("{back:?}"), format!("{c:?}"));
+        for bad in [-2, 128, i32::MIN, i32::MAX] {
+            assert!(pt_of(bad).is_err());
+        }
+    }
+}
