@@ -182,8 +182,9 @@ pub struct TransportStats {
 
 /// One WebRTC peer on one UDP port; see the [module documentation](super).
 ///
-/// A sans-IO engine with the crate's verbs: [`handle_datagram`]
-/// (Self::handle_datagram), [`poll_transmit`](Self::poll_transmit),
+/// A sans-IO engine with the crate's verbs:
+/// [`handle_datagram`](Self::handle_datagram),
+/// [`poll_transmit`](Self::poll_transmit),
 /// [`poll_event`](Self::poll_event), [`poll_timeout`](Self::poll_timeout)
 /// and [`handle_timeout`](Self::handle_timeout), plus
 /// [`send_rtp`](Self::send_rtp) and [`send_rtcp`](Self::send_rtcp) for
