@@ -6,7 +6,9 @@
 
 use super::lex::{self, Cursor};
 use super::message::Method;
-use super::uri::{parse_host, parse_host_str, split_host_port, Host, Params, Uri};
+use super::uri::{
+    parse_host, parse_host_str, parse_ipv4, split_host_port, Host, ParamKey, Params, Uri, HOST,
+};
 use crate::error::{Error, Result};
 
 /// One Via value: `SIP/2.0/UDP host:port;params`.
@@ -30,14 +32,25 @@ impl<'a> Via<'a> {
     /// Parses one Via value.
     pub fn parse(v: &'a [u8], offset: usize) -> Result<Via<'a>> {
         let mut c = Cursor::new(v, offset, "via");
-        let protocol = c.token("expected protocol name")?;
-        if !c.eat_sep(b'/') {
-            return Err(c.err("expected '/' after protocol name"));
-        }
-        let version = c.token("expected protocol version")?;
-        if !c.eat_sep(b'/') {
-            return Err(c.err("expected '/' after protocol version"));
-        }
+        // Nearly every Via opens with exactly this.
+        let (protocol, version) = match (v.get(..8), c.text(0, 3), c.text(4, 7)) {
+            (Some(b"SIP/2.0/"), Some(p), Some(ver)) => {
+                c.set_pos(8);
+                c.skip_lws();
+                (p, ver)
+            }
+            _ => {
+                let protocol = c.token("expected protocol name")?;
+                if !c.eat_sep(b'/') {
+                    return Err(c.err("expected '/' after protocol name"));
+                }
+                let version = c.token("expected protocol version")?;
+                if !c.eat_sep(b'/') {
+                    return Err(c.err("expected '/' after protocol version"));
+                }
+                (protocol, version)
+            }
+        };
         let transport = c.token("expected transport")?;
         if !c.skip_lws() {
             return Err(c.err("expected white space before sent-by"));
@@ -49,7 +62,7 @@ impl<'a> Via<'a> {
             c.take_while(|b| b != b']');
             c.expect(b']', "unterminated IPv6 reference")?;
         } else {
-            c.take_while(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            c.take_class(&HOST);
         }
         let host = match c.text(hp_start, c.pos()) {
             Some(t) => parse_host_str(t, hp_off, "via")?,
@@ -66,7 +79,13 @@ impl<'a> Via<'a> {
         } else {
             None
         };
-        let params = Params::parse_header(&mut c)?;
+        // The parameters are checked as they are parsed; the check runs
+        // after the whole value has parsed, so a syntax error later in the
+        // value is still the one reported.
+        let mut bad = false;
+        let params = Params::parse_header_noting(&mut c, ParamKey::Branch, |n, v| {
+            bad |= bad_via_param(n, v);
+        })?;
         c.skip_lws();
         if !c.at_end() {
             return Err(c.err("unexpected characters after via"));
@@ -79,28 +98,19 @@ impl<'a> Via<'a> {
             port,
             params,
         };
-        via.check_params(offset)?;
+        if params.noted(ParamKey::Branch).is_some() {
+            if bad {
+                return Err(Error::parse("via", "invalid via parameter value", offset));
+            }
+        } else {
+            via.check_params(offset)?;
+        }
         Ok(via)
     }
 
     fn check_params(&self, offset: usize) -> Result<()> {
         for (n, v) in self.params.iter() {
-            // The length picks the one name to compare.
-            let bad = match n.len() {
-                3 if n.eq_ignore_ascii_case("ttl") => v
-                    .and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
-                    .is_none(),
-                5 if n.eq_ignore_ascii_case("maddr") => {
-                    v.is_none_or(|h| parse_host_str(h, offset, "via").is_err())
-                }
-                8 if n.eq_ignore_ascii_case("received") => v.is_none_or(|h| !valid_received(h)),
-                5 if n.eq_ignore_ascii_case("rport") => {
-                    v.is_some_and(|p| lex::parse_decimal(p.as_bytes(), 65535).is_none())
-                }
-                6 if n.eq_ignore_ascii_case("branch") => v.is_none(),
-                _ => false,
-            };
-            if bad {
+            if bad_via_param(n, v) {
                 return Err(Error::parse("via", "invalid via parameter value", offset));
             }
         }
@@ -109,7 +119,7 @@ impl<'a> Via<'a> {
 
     /// The `branch` parameter.
     pub fn branch(&self) -> Option<&'a str> {
-        self.params.get("branch").flatten()
+        self.params.get_key(ParamKey::Branch).flatten()
     }
 
     /// The `received` parameter.
@@ -144,6 +154,26 @@ impl<'a> Via<'a> {
     }
 }
 
+/// Whether a via-param has a value its grammar rejects (§20.42, RFC 3581).
+#[inline]
+fn bad_via_param(n: &str, v: Option<&str>) -> bool {
+    // The length picks the one name to compare.
+    match n.len() {
+        3 if n.eq_ignore_ascii_case("ttl") => v
+            .and_then(|t| lex::parse_decimal(t.as_bytes(), 255))
+            .is_none(),
+        5 if n.eq_ignore_ascii_case("maddr") => {
+            v.is_none_or(|h| parse_host_str(h, 0, "via").is_err())
+        }
+        8 if n.eq_ignore_ascii_case("received") => v.is_none_or(|h| !valid_received(h)),
+        5 if n.eq_ignore_ascii_case("rport") => {
+            v.is_some_and(|p| lex::parse_decimal(p.as_bytes(), 65535).is_none())
+        }
+        6 if n.eq_ignore_ascii_case("branch") => v.is_none(),
+        _ => false,
+    }
+}
+
 /// `received` holds an IPv4 address, or an IPv6 address with or without
 /// brackets. Only a bracketed value can be a bracketed reference and only a
 /// value with a ':' can be a bare IPv6 address, so one decode settles it.
@@ -153,7 +183,7 @@ fn valid_received(h: &str) -> bool {
     } else if h.contains(':') {
         h.parse::<core::net::Ipv6Addr>().is_ok()
     } else {
-        h.parse::<core::net::Ipv4Addr>().is_ok()
+        parse_ipv4(h.as_bytes()).is_some()
     }
 }
 
@@ -217,7 +247,7 @@ impl<'a> NameAddr<'a> {
             c.expect(b'<', "expected '<'")?;
             let us = c.pos();
             let uoff = c.offset();
-            c.take_while(|b| b != b'>' && !lex::is_lws(b));
+            c.set_pos(us + lex::find_lws_or(c.slice(us, v.len()), b'>'));
             let u = c.slice(us, c.pos());
             if c.peek() != Some(b'>') {
                 return Err(c.err("expected '>' closing the address"));
@@ -246,7 +276,7 @@ impl<'a> NameAddr<'a> {
                 None => Uri::parse(u, uoff)?,
             }
         };
-        let params = Params::parse_header(&mut c)?;
+        let params = Params::parse_header_noting(&mut c, ParamKey::Tag, |_, _| {})?;
         c.skip_lws();
         if !c.at_end() {
             return Err(c.err("unexpected characters after the address"));
@@ -265,15 +295,22 @@ impl<'a> NameAddr<'a> {
         what: &'static str,
     ) -> Result<NameAddr<'a>> {
         let na = Self::parse(v, offset, what)?;
-        // One walk counts the tags and keeps the first one's value.
-        let mut tags = 0usize;
-        let mut first: Option<Option<&str>> = None;
-        for (n, v) in na.params.iter() {
-            if n.eq_ignore_ascii_case("tag") {
-                tags += 1;
-                first.get_or_insert(v);
+        // The parse counted the tags and noted the first one's value; when it
+        // could not, one walk does.
+        let (tags, first) = match na.params.noted(ParamKey::Tag) {
+            Some((n, first)) => (usize::from(n), first),
+            None => {
+                let mut tags = 0usize;
+                let mut first: Option<Option<&str>> = None;
+                for (n, v) in na.params.iter() {
+                    if n.eq_ignore_ascii_case("tag") {
+                        tags += 1;
+                        first.get_or_insert(v);
+                    }
+                }
+                (tags, first)
             }
-        }
+        };
         if tags > 1 {
             return Err(Error::parse(what, "more than one tag parameter", offset));
         }
@@ -302,7 +339,7 @@ impl<'a> NameAddr<'a> {
 
     /// The `tag` parameter.
     pub fn tag(&self) -> Option<&'a str> {
-        self.params.get("tag").flatten()
+        self.params.get_key(ParamKey::Tag).flatten()
     }
 
     /// The display name with quotes removed (escapes kept as written).
@@ -414,11 +451,11 @@ impl<'a> CSeq<'a> {
 /// Parses a Call-ID: `word [ "@" word ]`.
 pub fn parse_call_id(v: &[u8], offset: usize) -> Result<&str> {
     let mut c = Cursor::new(v, offset, "call-id");
-    let w = c.take_while(lex::is_word);
+    let w = c.take_class(&lex::WORD);
     if w.is_empty() {
         return Err(c.err("expected a word"));
     }
-    if c.eat(b'@') && c.take_while(lex::is_word).is_empty() {
+    if c.eat(b'@') && c.take_class(&lex::WORD).is_empty() {
         return Err(c.err("expected a word after '@'"));
     }
     if !c.at_end() {

@@ -42,6 +42,29 @@ pub(crate) fn in_class(t: &[bool; 256], b: u8) -> bool {
     t.get(usize::from(b)).copied().unwrap_or(false)
 }
 
+/// Length of the run of bytes of class `t` that starts `s`. Eight bytes are
+/// looked up per step and the loop leaves at the first word holding a byte
+/// outside the class: tokens, hosts and URI parts are mostly longer than a
+/// word, and a branch per byte costs more than the loads.
+#[inline]
+pub(crate) fn class_len(t: &[bool; 256], s: &[u8]) -> usize {
+    let mut at = 0;
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let w = <&[u8; 8]>::try_from(c)
+            .is_ok_and(|w| w.iter().fold(true, |all, &b| all & in_class(t, b)));
+        if !w {
+            break;
+        }
+        at += 8;
+    }
+    s.get(at..)
+        .unwrap_or(&[])
+        .iter()
+        .position(|&b| !in_class(t, b))
+        .map_or(s.len(), |p| at + p)
+}
+
 /// [`is_token`] as a table.
 pub(crate) static TOKEN: [bool; 256] = byte_class!(is_token);
 
@@ -65,6 +88,17 @@ pub(crate) const fn is_word(b: u8) -> bool {
                 | b'}'
         )
 }
+
+/// Bytes a quoted string takes as they are: not `"`, `\\`, or a control
+/// character other than white space.
+const fn is_plain_qdtext(b: u8) -> bool {
+    b != b'"' && b != b'\\' && b != 0x7f && (b >= 0x20 || is_lws(b))
+}
+
+static PLAIN_QDTEXT: [bool; 256] = byte_class!(is_plain_qdtext);
+
+/// [`is_word`] as a table.
+pub(crate) static WORD: [bool; 256] = byte_class!(is_word);
 
 /// Linear white space inside an already delimited header value.
 #[inline]
@@ -130,6 +164,35 @@ pub(crate) fn find2(s: &[u8], a: u8, b: u8) -> Option<usize> {
         .iter()
         .position(|&c| c == a || c == b)
         .map(|p| at + p)
+}
+
+/// Position of the first byte of `s` that is `stop` or linear white space
+/// (`s.len()` if none). Eight bytes at a time, a word is passed over when
+/// none of its bytes is `stop` or below 0x21; a word that has one is
+/// finished byte by byte.
+#[inline]
+pub(crate) fn find_lws_or(s: &[u8], stop: u8) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let vs = LO * u64::from(stop);
+    let mut at = 0;
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(c).unwrap_or([stop; 8]));
+        let xs = x ^ vs;
+        // bytes equal to `stop`, or below 0x21 (a byte >= 0x80 has bit 7 set
+        // in x, so `!x` drops it)
+        let m = ((xs.wrapping_sub(LO) & !xs) | (x.wrapping_sub(LO * 0x21) & !x)) & HI;
+        if m != 0 {
+            break;
+        }
+        at += 8;
+    }
+    s.get(at..)
+        .unwrap_or(&[])
+        .iter()
+        .position(|&b| b == stop || is_lws(b))
+        .map_or(s.len(), |p| at + p)
 }
 
 /// Trims linear white space at both ends.
@@ -291,10 +354,18 @@ impl<'a> Cursor<'a> {
         self.slice(start, self.pos)
     }
 
+    /// Consumes the run of bytes of class `t`; returns it (maybe empty).
+    #[inline]
+    pub(crate) fn take_class(&mut self, t: &[bool; 256]) -> &'a [u8] {
+        let start = self.pos;
+        self.pos += class_len(t, self.s.get(start..).unwrap_or(&[]));
+        self.slice(start, self.pos)
+    }
+
     /// A non-empty `token`.
     pub(crate) fn token(&mut self, reason: &'static str) -> Result<&'a str> {
         let start = self.pos;
-        let t = self.take_while(|b| in_class(&TOKEN, b));
+        let t = self.take_class(&TOKEN);
         if t.is_empty() {
             return Err(self.err(reason));
         }
@@ -307,6 +378,7 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         self.expect(b'"', "expected '\"'")?;
         loop {
+            self.take_class(&PLAIN_QDTEXT);
             match self.peek() {
                 None => return Err(self.err("unterminated quoted string")),
                 Some(b'"') => {
@@ -515,6 +587,45 @@ mod tests {
                 for (a, b) in [(b';', b'"'), (0, 0x80), (0xff, 1), (59, 59)] {
                     let want = s.iter().position(|&c| c == a || c == b);
                     assert_eq!(find2(s, a, b), want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn find_lws_or_matches_a_byte_loop() {
+        let hay: Vec<u8> = (0..300u32).map(|i| (i * 89 % 256) as u8).collect();
+        for start in 0..40 {
+            for len in 0..hay.len() - start {
+                let s = &hay[start..start + len];
+                for stop in [b'>', b';', 0, 0xff, b' '] {
+                    let want = s
+                        .iter()
+                        .position(|&c| c == stop || is_lws(c))
+                        .unwrap_or(s.len());
+                    assert_eq!(find_lws_or(s, stop), want);
+                }
+            }
+        }
+        let uri = b"sip:+12125550187@pbx.alice.example.com;user=phone>;tag=1";
+        assert_eq!(find_lws_or(uri, b'>'), uri.len() - 7);
+    }
+
+    #[test]
+    fn class_len_matches_a_byte_loop() {
+        let hay: Vec<u8> = (0..300u32).map(|i| (i * 61 % 256) as u8).collect();
+        let toks: Vec<u8> = b"abc-DEF.123!%*_+`'~"
+            .iter()
+            .cycle()
+            .take(100)
+            .copied()
+            .collect();
+        for s in [&hay[..], &toks[..]] {
+            for start in 0..30 {
+                for len in 0..s.len() - start {
+                    let s = &s[start..start + len];
+                    let want = s.iter().position(|&b| !is_token(b)).unwrap_or(s.len());
+                    assert_eq!(class_len(&TOKEN, s), want);
                 }
             }
         }

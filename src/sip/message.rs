@@ -141,7 +141,9 @@ struct RawHeader {
     value_off: u32,
     value_len: u32,
     name_len: u16,
-    name: HeaderName,
+    /// `HeaderName` number XOR that of `Other`, so that an unused slot is
+    /// all zero bytes and the table is cleared with a memset.
+    kind: u8,
 }
 
 const EMPTY: RawHeader = RawHeader {
@@ -149,8 +151,13 @@ const EMPTY: RawHeader = RawHeader {
     value_off: 0,
     value_len: 0,
     name_len: 0,
-    name: HeaderName::Other,
+    kind: 0,
 };
+
+#[inline]
+const fn kind_of(name: HeaderName) -> u8 {
+    name as u8 ^ HeaderName::Other as u8
+}
 
 /// One header field as it appears in the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,9 +241,7 @@ fn content_end(buf: &[u8], start: usize, nl: usize) -> usize {
 /// Length of the token that starts `s`.
 #[inline]
 fn token_len(s: &[u8]) -> usize {
-    s.iter()
-        .position(|&b| !lex::in_class(&lex::TOKEN, b))
-        .unwrap_or(s.len())
+    lex::class_len(&lex::TOKEN, s)
 }
 
 /// Finds the end of the header line starting at `from`: `(content end, LF)`.
@@ -271,11 +276,13 @@ impl<'a> Message<'a> {
     /// The body is what Content-Length says; extra bytes are dropped
     /// (RFC 3261 §18.3). Without Content-Length the body runs to the end of
     /// the datagram. A Content-Length larger than what arrived is an error.
+    #[inline]
     pub fn parse(buf: &'a [u8]) -> Result<Self> {
         Self::parse_with(buf, &Limits::default())
     }
 
     /// [`Message::parse`] with explicit limits.
+    #[inline]
     pub fn parse_with(buf: &'a [u8], limits: &Limits) -> Result<Self> {
         Self::parse_inner(buf, limits, Transport::Datagram)
     }
@@ -283,11 +290,36 @@ impl<'a> Message<'a> {
     /// Parses a message that a stream framer has delimited: the same rules,
     /// but a missing Content-Length means an empty body (§18.3 makes it
     /// mandatory on streams; a [`super::Framer`] treats its absence as 0).
+    #[inline]
     pub fn parse_stream(buf: &'a [u8], limits: &Limits) -> Result<Self> {
         Self::parse_inner(buf, limits, Transport::Stream)
     }
 
+    // Inlined, so that the caller's `Message` is the one the header table is
+    // written into rather than a 2 KiB copy of it.
+    #[inline(always)]
     fn parse_inner(buf: &'a [u8], limits: &Limits, transport: Transport) -> Result<Self> {
+        let mut msg = Message {
+            buf,
+            start: StartLine::Response {
+                version: "",
+                status: 0,
+                reason: "",
+            },
+            count: 0,
+            headers: [EMPTY; HEADER_CAPACITY],
+            body_off: 0,
+            body_len: 0,
+            content_length: None,
+            start_off: 0,
+        };
+        msg.fill(limits, transport)?;
+        Ok(msg)
+    }
+
+    /// Parses `self.buf` into `self`, which holds no header yet.
+    fn fill(&mut self, limits: &Limits, transport: Transport) -> Result<()> {
+        let buf = self.buf;
         if buf.len() > limits.max_message_size {
             return Err(Error::Limit {
                 what: "message size",
@@ -323,16 +355,9 @@ impl<'a> Message<'a> {
         let start_off = pos;
         pos = nl + 1;
 
-        let mut msg = Message {
-            buf,
-            start,
-            count: 0,
-            headers: [EMPTY; HEADER_CAPACITY],
-            body_off: 0,
-            body_len: 0,
-            content_length: None,
-            start_off,
-        };
+        let msg = self;
+        msg.start = start;
+        msg.start_off = start_off;
         let mut cl_index: Option<usize> = None;
 
         loop {
@@ -433,7 +458,7 @@ impl<'a> Message<'a> {
                     })?,
                     value_off: u32_of(value_start + lead),
                     value_len: u32_of(value_len),
-                    name,
+                    kind: kind_of(name),
                 };
             }
             msg.count += 1;
@@ -473,7 +498,7 @@ impl<'a> Message<'a> {
                 };
             }
         }
-        Ok(msg)
+        Ok(())
     }
 
     /// The bytes the message was parsed from.
@@ -551,7 +576,7 @@ impl<'a> Message<'a> {
         let no = r.name_off as usize;
         let vo = r.value_off as usize;
         Header {
-            name: r.name,
+            name: HeaderName::from_number(r.kind ^ HeaderName::Other as u8),
             raw_name: self.buf.get(no..no + r.name_len as usize).unwrap_or(&[]),
             value: self.buf.get(vo..vo + r.value_len as usize).unwrap_or(&[]),
             offset: vo,
@@ -575,7 +600,7 @@ impl<'a> Message<'a> {
             .unwrap_or(&[])
             .iter()
             .enumerate()
-            .filter(move |(_, h)| h.name == name)
+            .filter(move |(_, h)| h.kind == kind_of(name))
             .map(move |(i, _)| self.header_at(i))
     }
 

@@ -193,6 +193,12 @@ const fn build_table() -> [u8; SLOTS] {
     while i < all.len() {
         let name = all[i].0;
         assert!(name.len() >= 2);
+        // `same_name` relies on canonical names being letters and '-'.
+        let mut k = 0;
+        while k < name.len() {
+            assert!(name[k].is_ascii_alphabetic() || name[k] == b'-');
+            k += 1;
+        }
         let mut s = slot(name[0], name[name.len() - 1], name.len());
         while table[s] != 0 {
             s = (s + 1) % SLOTS;
@@ -201,6 +207,56 @@ const fn build_table() -> [u8; SLOTS] {
         i += 1;
     }
     table
+}
+
+/// `N` bytes of `s` from `at`, little-endian in a word (zero if out of
+/// range, which the callers rule out).
+#[inline(always)]
+fn word<const N: usize>(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let (Some(d), Some(src)) = (w.get_mut(..N), s.get(at..at + N)) {
+        d.copy_from_slice(src);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// Whether the bytes `b` spell the canonical word `a` up to the case of its
+/// letters. Canonical names hold only letters and '-', and a letter is
+/// exactly a byte of theirs with bit 6 set: there `b` may differ by the case
+/// bit 0x20, elsewhere not at all.
+#[inline(always)]
+const fn same_word(a: u64, b: u64) -> bool {
+    let case = (a & 0x4040_4040_4040_4040) >> 1;
+    (a ^ b) & !case == 0
+}
+
+/// [`same_name`] for names of at least `N` bytes, `N` at a time; the last
+/// word may overlap the one before it.
+#[inline(always)]
+fn same_words<const N: usize>(canon: &[u8], name: &[u8]) -> bool {
+    let len = name.len();
+    let mut at = 0;
+    while at + N < len {
+        if !same_word(word::<N>(canon, at), word::<N>(name, at)) {
+            return false;
+        }
+        at += N;
+    }
+    same_word(word::<N>(canon, len - N), word::<N>(name, len - N))
+}
+
+/// Case-insensitive comparison of a wire name with a canonical one.
+#[inline]
+fn same_name(canon: &[u8], name: &[u8]) -> bool {
+    if canon.len() != name.len() {
+        return false;
+    }
+    match name.len() {
+        0..=1 => canon == name,
+        2..=3 => same_words::<2>(canon, name),
+        4..=7 => same_words::<4>(canon, name),
+        _ => same_words::<8>(canon, name),
+    }
 }
 
 impl HeaderName {
@@ -221,15 +277,21 @@ impl HeaderName {
                     else {
                         return HeaderName::Other;
                     };
-                    // Most senders write the canonical spelling: one
-                    // memcmp before the byte-wise case folding.
-                    if canon == name || canon.eq_ignore_ascii_case(name) {
+                    if same_name(canon, name) {
                         return h;
                     }
                     s = (s + 1) % SLOTS;
                 }
             }
         }
+    }
+
+    /// The header whose discriminant is `n`; `Other` past the known ones.
+    #[inline]
+    pub(crate) fn from_number(n: u8) -> HeaderName {
+        Self::ALL
+            .get(usize::from(n))
+            .map_or(HeaderName::Other, |&(_, h)| h)
     }
 
     fn from_compact(c: u8) -> HeaderName {
@@ -314,6 +376,16 @@ mod tests {
             assert_eq!(h.compact(), Some(*c));
             assert_eq!(HeaderName::classify(h.as_str().as_bytes()), h);
         }
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        for &(_, h) in HeaderName::ALL {
+            assert_eq!(HeaderName::from_number(h as u8), h);
+        }
+        let other = HeaderName::Other as u8;
+        assert_eq!(HeaderName::from_number(other), HeaderName::Other);
+        assert_eq!(HeaderName::from_number(u8::MAX), HeaderName::Other);
     }
 
     /// The hashed lookup agrees with a plain scan of the table.

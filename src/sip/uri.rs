@@ -81,7 +81,7 @@ const fn is_host_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
 }
 
-static HOST: [bool; 256] = lex::byte_class!(is_host_char);
+pub(crate) static HOST: [bool; 256] = lex::byte_class!(is_host_char);
 static USER: [bool; 256] = lex::byte_class!(is_user_char);
 static PASSWORD: [bool; 256] = lex::byte_class!(is_password_char);
 static PARAM: [bool; 256] = lex::byte_class!(is_param_char);
@@ -107,49 +107,154 @@ pub(crate) fn parse_host_str<'a>(
             Ok(Host::V6(addr, inner))
         }
         Some(_) => {
-            // One pass: the characters, the labels of the name without its
-            // trailing dot, and whether the last label is numeric (only an
-            // IPv4 address may end in one).
-            let trimmed_len = if s.last() == Some(&b'.') {
-                s.len() - 1
-            } else {
-                s.len()
+            // A trailing dot ends a fully qualified name and is not a label.
+            let trimmed = match s {
+                [rest @ .., b'.'] => rest,
+                _ => s,
             };
-            let mut bad_label = false;
-            let mut label_len = 0usize;
-            let mut label_first = 0u8;
-            let mut prev = 0u8;
-            let mut digits = true;
-            for (i, &b) in s.iter().enumerate() {
-                if !in_class(&HOST, b) {
-                    return Err(Error::parse(what, "invalid character in host", offset + i));
-                }
-                if i >= trimmed_len {
-                    continue;
-                }
-                if b == b'.' {
-                    bad_label |= label_len == 0 || label_first == b'-' || prev == b'-';
-                    label_len = 0;
-                    digits = true;
-                } else {
-                    if label_len == 0 {
-                        label_first = b;
-                    }
-                    label_len += 1;
-                    digits &= b.is_ascii_digit();
-                }
-                prev = b;
+            let mut st = HOST_START;
+            for &b in trimmed {
+                st = host_step(st, b);
             }
-            if label_len > 0 && digits {
-                return text
-                    .parse::<core::net::Ipv4Addr>()
-                    .map(Host::V4)
-                    .map_err(|_| Error::parse(what, "invalid IPv4 address", offset));
+            if st == HOST_BAD_CHAR {
+                let p = s.iter().position(|&b| !in_class(&HOST, b)).unwrap_or(0);
+                return Err(Error::parse(what, "invalid character in host", offset + p));
             }
-            if bad_label || label_len == 0 || label_first == b'-' || prev == b'-' {
+            let prev = st & HOST_PREV;
+            if prev != PREV_DOT && st & HOST_DIGITS != 0 {
+                // Only an IPv4 address may end in a numeric label.
+                return parse_ipv4(s).map(Host::V4).ok_or(Error::parse(
+                    what,
+                    "invalid IPv4 address",
+                    offset,
+                ));
+            }
+            if st & HOST_BAD_LABEL != 0 || prev == PREV_DOT || prev == PREV_DASH {
                 return Err(Error::parse(what, "invalid host name label", offset));
             }
             Ok(Host::Name(text))
+        }
+    }
+}
+
+// Host names are checked by a byte-driven state machine: one table load per
+// byte instead of a chain of tests. A state holds the class of the previous
+// byte, whether the current label is all digits so far, and whether a label
+// was found empty or with a '-' at either end; `HOST_BAD_CHAR` absorbs.
+const PREV_DOT: u8 = 0; // also the state before the first byte
+const PREV_DASH: u8 = 1;
+const PREV_DIGIT: u8 = 2;
+const PREV_ALPHA: u8 = 3;
+const HOST_PREV: u8 = 3;
+const HOST_DIGITS: u8 = 4;
+const HOST_BAD_LABEL: u8 = 8;
+const HOST_BAD_CHAR: u8 = 16;
+const HOST_START: u8 = PREV_DOT | HOST_DIGITS;
+
+const fn host_next(st: u8, b: u8) -> u8 {
+    if st == HOST_BAD_CHAR || !is_host_char(b) {
+        return HOST_BAD_CHAR;
+    }
+    let prev = st & HOST_PREV;
+    let mut bad = st & HOST_BAD_LABEL;
+    let digits = st & HOST_DIGITS;
+    match b {
+        b'.' => {
+            if prev == PREV_DOT || prev == PREV_DASH {
+                bad = HOST_BAD_LABEL;
+            }
+            bad | HOST_DIGITS | PREV_DOT
+        }
+        b'-' => {
+            if prev == PREV_DOT {
+                bad = HOST_BAD_LABEL;
+            }
+            bad | PREV_DASH
+        }
+        b'0'..=b'9' => bad | digits | PREV_DIGIT,
+        _ => bad | PREV_ALPHA,
+    }
+}
+
+/// Transitions of the host state machine, 32 rows so that a state masked
+/// to five bits always indexes a row (rows past `HOST_BAD_CHAR` are unused).
+// Indexing is evaluated at compile time: out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+static HOST_DFA: [[u8; 256]; 32] = {
+    let mut t = [[HOST_BAD_CHAR; 256]; 32];
+    let mut st = 0;
+    while st <= HOST_BAD_CHAR as usize {
+        let mut b = 0;
+        while b < 256 {
+            t[st][b] = host_next(st as u8, b as u8);
+            b += 1;
+        }
+        st += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn host_step(st: u8, b: u8) -> u8 {
+    HOST_DFA
+        .get(usize::from(st & 31))
+        .and_then(|row| row.get(usize::from(b)))
+        .copied()
+        .unwrap_or(HOST_BAD_CHAR)
+}
+
+/// A dotted-quad IPv4 address, with exactly the rules of
+/// `core::net::Ipv4Addr`'s parser: four decimal octets of one to three
+/// digits, no leading zero, each at most 255.
+pub(crate) fn parse_ipv4(s: &[u8]) -> Option<core::net::Ipv4Addr> {
+    if s.len() > 15 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut k = 0;
+    let mut v = 0u32;
+    let mut digits = 0;
+    for &b in s {
+        if b == b'.' {
+            if digits == 0 || v > 255 {
+                return None;
+            }
+            *octets.get_mut(k)? = v as u8;
+            k += 1;
+            v = 0;
+            digits = 0;
+        } else {
+            let d = b.wrapping_sub(b'0');
+            // a digit after a leading zero, or a fourth digit
+            if d > 9 || (digits == 1 && v == 0) || digits == 3 {
+                return None;
+            }
+            v = v * 10 + u32::from(d);
+            digits += 1;
+        }
+    }
+    if k != 3 || digits == 0 || v > 255 {
+        return None;
+    }
+    *octets.get_mut(3)? = v as u8;
+    Some(core::net::Ipv4Addr::from(octets))
+}
+
+/// Index of the first byte at or after `i` that is neither in `class` nor
+/// part of a `%HH` escape; `None` at a malformed escape.
+#[inline]
+fn scan_escaped(s: &[u8], mut i: usize, class: &[bool; 256]) -> Option<usize> {
+    loop {
+        i += lex::class_len(class, s.get(i..).unwrap_or(&[]));
+        match s.get(i) {
+            Some(b'%') => {
+                let hex = |j: usize| s.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i + 1) && hex(i + 2)) {
+                    return None;
+                }
+                i += 3;
+            }
+            _ => return Some(i),
         }
     }
 }
@@ -164,11 +269,74 @@ enum ParamMode {
     Header,
 }
 
-/// A list of `;`-parameters, kept raw and split on demand.
+/// The one parameter name a header parameter list notes while it is
+/// parsed, so that a caller reading it later (a dialog's tag, a
+/// transaction's branch) does not walk the list again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamKey {
+    /// Nothing noted.
+    None,
+    /// `tag` (From, To).
+    Tag,
+    /// `branch` (Via).
+    Branch,
+}
+
+impl ParamKey {
+    const fn name(self) -> &'static str {
+        match self {
+            ParamKey::None => "",
+            ParamKey::Tag => "tag",
+            ParamKey::Branch => "branch",
+        }
+    }
+}
+
+/// `Noted::value_start` of a parameter written without a value.
+const NO_VALUE: u32 = u32::MAX;
+
+/// What the parse noted about its [`ParamKey`]: how often it appears
+/// (saturating at 2) and where the first one's value lies in `raw`.
+#[derive(Clone, Copy)]
+struct Noted {
+    key: ParamKey,
+    count: u8,
+    value_start: u32,
+    value_end: u32,
+}
+
+const NOTHING_NOTED: Noted = Noted {
+    key: ParamKey::None,
+    count: 0,
+    value_start: NO_VALUE,
+    value_end: 0,
+};
+
+/// A list of `;`-parameters, kept raw and split on demand.
+#[derive(Clone, Copy)]
 pub struct Params<'a> {
     raw: &'a str,
     mode: ParamMode,
+    noted: Noted,
+}
+
+// What was noted is derived from `raw`; equality and the debug form are
+// those of the list itself.
+impl PartialEq for Params<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw && self.mode == other.mode
+    }
+}
+
+impl Eq for Params<'_> {}
+
+impl core::fmt::Debug for Params<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Params")
+            .field("raw", &self.raw)
+            .field("mode", &self.mode)
+            .finish()
+    }
 }
 
 impl<'a> Params<'a> {
@@ -176,6 +344,7 @@ impl<'a> Params<'a> {
         Params {
             raw: "",
             mode: ParamMode::Uri,
+            noted: NOTHING_NOTED,
         }
     }
 
@@ -211,12 +380,69 @@ impl<'a> Params<'a> {
         self.get(name).is_some()
     }
 
+    /// [`Params::get`] of `key`'s name, answered from what the parse noted
+    /// when it looked out for `key`.
+    #[inline]
+    pub(crate) fn get_key(&self, key: ParamKey) -> Option<Option<&'a str>> {
+        let n = self.noted;
+        if n.key == key && key != ParamKey::None {
+            if n.count == 0 {
+                return None;
+            }
+            if n.value_start == NO_VALUE {
+                return Some(None);
+            }
+            if let Some(v) = self.raw.get(n.value_start as usize..n.value_end as usize) {
+                return Some(Some(v));
+            }
+        }
+        self.get(key.name())
+    }
+
+    /// How many times `key` appears (2 meaning two or more) and the first
+    /// one's value, when the parse noted them.
+    #[inline]
+    pub(crate) fn noted(&self, key: ParamKey) -> Option<(u8, Option<Option<&'a str>>)> {
+        let n = self.noted;
+        if n.key != key || key == ParamKey::None {
+            return None;
+        }
+        let first = match n.count {
+            0 => None,
+            _ if n.value_start == NO_VALUE => Some(None),
+            _ => Some(Some(
+                self.raw.get(n.value_start as usize..n.value_end as usize)?,
+            )),
+        };
+        Some((n.count, first))
+    }
+
     /// Parses a header parameter list starting at `;` in `c` (validating
     /// every parameter) and returns it.
     pub(crate) fn parse_header(c: &mut lex::Cursor<'a>) -> Result<Params<'a>> {
+        Self::parse_header_noting(c, ParamKey::None, |_, _| {})
+    }
+
+    /// [`Params::parse_header`] that also notes `key` and shows each
+    /// `(name, value)` pair to `each`, as [`ParamIter`] would yield it.
+    ///
+    /// Both are given up (the returned list notes nothing, and `each` may
+    /// have seen pairs the iterator would split differently) when a `[...]`
+    /// value holds a `"`, which the iterator takes for an opening quote.
+    pub(crate) fn parse_header_noting(
+        c: &mut lex::Cursor<'a>,
+        key: ParamKey,
+        mut each: impl FnMut(&'a str, Option<&'a str>),
+    ) -> Result<Params<'a>> {
         let start = c.pos();
         let mut first = None;
         let mut end = start;
+        let mut noted = Noted {
+            key,
+            ..NOTHING_NOTED
+        };
+        // positions in the cursor of the first key's value
+        let mut key_value: Option<(usize, usize)> = None;
         loop {
             let save = c.pos();
             c.skip_lws();
@@ -228,35 +454,61 @@ impl<'a> Params<'a> {
             if first.is_none() {
                 first = Some(c.pos());
             }
-            c.token("expected a parameter name")?;
+            let name = c.token("expected a parameter name")?;
+            let is_key = key != ParamKey::None && name.eq_ignore_ascii_case(key.name());
+            let mut value = None;
             if c.eat_sep(b'=') {
+                let vs = c.pos();
                 match c.peek() {
                     Some(b'"') => {
-                        c.quoted_string()?;
+                        value = Some(c.quoted_string()?);
                     }
                     Some(b'[') => {
                         let v = c.take_while(|b| b != b';' && !lex::is_lws(b) && b != b',');
                         if !v.ends_with(b"]") {
                             return Err(c.err("unterminated IPv6 reference in parameter"));
                         }
+                        value = c.text(vs, c.pos());
+                        if v.contains(&b'"') || value.is_none() {
+                            noted.key = ParamKey::None;
+                        }
                     }
                     _ => {
-                        c.token("expected a parameter value")?;
+                        value = Some(c.token("expected a parameter value")?);
                     }
                 }
+                if is_key && noted.count == 0 {
+                    key_value = Some((vs, c.pos()));
+                }
             }
+            if is_key {
+                noted.count = noted.count.saturating_add(1).min(2);
+            }
+            each(name, value);
             end = c.pos();
         }
         let raw = match first {
-            Some(f) => match c.text(f, end) {
-                Some(t) => t,
-                None => lex::utf8(c.slice(f, end), "parameter", c.offset())?,
-            },
+            Some(f) => {
+                if let Some((vs, ve)) = key_value {
+                    match (u32::try_from(vs - f), u32::try_from(ve - f)) {
+                        (Ok(a), Ok(b)) if a != NO_VALUE => {
+                            noted.value_start = a;
+                            noted.value_end = b;
+                        }
+                        _ => noted.key = ParamKey::None,
+                    }
+                }
+                match c.text(f, end) {
+                    Some(t) => t,
+                    None => lex::utf8(c.slice(f, end), "parameter", c.offset())?,
+                }
+            }
             None => "",
         };
         Ok(Params {
             raw,
             mode: ParamMode::Header,
+            noted,
         })
     }
 }
@@ -402,6 +654,18 @@ impl<'a> Uri<'a> {
     /// slice of `raw`, cut at ASCII delimiters.
     pub(crate) fn parse_str(raw: &'a str, offset: usize) -> Result<Uri<'a>> {
         let s = raw.as_bytes();
+        // `sip:` and `sips:` in any case, without looking for the colon.
+        let lower = |n: usize| {
+            s.get(..n)
+                .map_or(0, |p| p.iter().fold(0u64, |w, &b| w << 8 | u64::from(b)))
+                | 0x2020_2020_2020 >> ((6 - n) * 8)
+        };
+        if s.get(3) == Some(&b':') && lower(3) == u64::from_be_bytes(*b"\0\0\0\0\0sip") {
+            return parse_sip(Scheme::Sip, raw, raw.get(4..).unwrap_or(""), offset + 4);
+        }
+        if s.get(4) == Some(&b':') && lower(4) == u64::from_be_bytes(*b"\0\0\0\0sips") {
+            return parse_sip(Scheme::Sips, raw, raw.get(5..).unwrap_or(""), offset + 5);
+        }
         let colon = s.iter().position(|&b| b == b':').ok_or(Error::parse(
             "uri",
             "expected a scheme",
@@ -481,6 +745,19 @@ impl core::fmt::Display for Uri<'_> {
 }
 
 fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest_s: &'a str, off: usize) -> Result<Uri<'a>> {
+    match parse_sip_common(scheme, raw, rest_s) {
+        Some(u) => Ok(u),
+        None => parse_sip_full(scheme, raw, rest_s, off),
+    }
+}
+
+/// The whole `SIP-URI` grammar, with the offset of the first problem.
+fn parse_sip_full<'a>(
+    scheme: Scheme<'a>,
+    raw: &'a str,
+    rest_s: &'a str,
+    off: usize,
+) -> Result<Uri<'a>> {
     let rest = rest_s.as_bytes();
     // userinfo ends at the first '@' (user may contain ';' and '?').
     let (user, password, hp_start) = match rest.iter().position(|&b| b == b'@') {
@@ -618,8 +895,101 @@ fn parse_sip<'a>(scheme: Scheme<'a>, raw: &'a str, rest_s: &'a str, off: usize) 
         params: Params {
             raw: params_raw_s,
             mode: ParamMode::Uri,
+            noted: NOTHING_NOTED,
         },
         headers: headers_raw_s,
+        raw,
+    })
+}
+
+/// The SIP URIs that messages carry almost always: `[user[:password]@]host
+/// [:port][;params]` with a name or IPv4 host and no `?`-headers, decoded
+/// in one forward pass. `None` for anything else, valid or not, which
+/// [`parse_sip`] then decodes in full; when this returns a URI, the full
+/// decoder would have returned the same one.
+#[inline]
+fn parse_sip_common<'a>(scheme: Scheme<'a>, raw: &'a str, rest_s: &'a str) -> Option<Uri<'a>> {
+    let rest = rest_s.as_bytes();
+    // The user part ends at the first '@' of the URI: a byte outside the
+    // user (then password) characters that is not '@' means either no user
+    // part (no '@' at all) or a malformed one.
+    let no_at = |from: usize| rest.get(from..).is_some_and(|r| !r.contains(&b'@'));
+    let i = scan_escaped(rest, 0, &USER)?;
+    let (user, password, hp_start) = match rest.get(i) {
+        Some(b'@') if i > 0 => (Some(rest_s.get(..i)?), None, i + 1),
+        Some(b':') if i > 0 => {
+            let j = scan_escaped(rest, i + 1, &PASSWORD)?;
+            if rest.get(j) == Some(&b'@') {
+                (Some(rest_s.get(..i)?), Some(rest_s.get(i + 1..j)?), j + 1)
+            } else if no_at(j) {
+                (None, None, 0)
+            } else {
+                return None;
+            }
+        }
+        _ if i > 0 && no_at(i) => (None, None, 0),
+        _ => return None,
+    };
+    let hp_s = rest_s.get(hp_start..)?;
+    let hp = hp_s.as_bytes();
+    let k = lex::class_len(&HOST, hp);
+    if k == 0 {
+        return None;
+    }
+    let (port, after) = if hp.get(k) == Some(&b':') {
+        let digits = hp
+            .get(k + 1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let p = lex::parse_decimal(hp.get(k + 1..k + 1 + digits)?, 65535)?;
+        (Some(p as u16), k + 1 + digits)
+    } else {
+        (None, k)
+    };
+    let host = parse_host_str(hp_s.get(..k)?, 0, "uri").ok()?;
+    let tail = hp.get(after..)?;
+    let mut p = 0;
+    if tail.first() == Some(&b';') {
+        p = 1;
+        loop {
+            let name_end = scan_escaped(tail, p, &PARAM)?;
+            if name_end == p {
+                return None;
+            }
+            let mut e = name_end;
+            if tail.get(e) == Some(&b'=') {
+                let value_end = scan_escaped(tail, e + 1, &PARAM)?;
+                if value_end == e + 1 {
+                    return None;
+                }
+                e = value_end;
+            }
+            match tail.get(e) {
+                Some(b';') => p = e + 1,
+                None => {
+                    p = e;
+                    break;
+                }
+                Some(_) => return None,
+            }
+        }
+    }
+    if p != tail.len() {
+        return None;
+    }
+    Some(Uri {
+        scheme,
+        user,
+        password,
+        host: Some(host),
+        port,
+        params: Params {
+            raw: hp_s.get(after + 1..).unwrap_or(""),
+            mode: ParamMode::Uri,
+            noted: NOTHING_NOTED,
+        },
+        headers: "",
         raw,
     })
 }
@@ -718,6 +1088,7 @@ fn parse_tel<'a>(raw: &'a str, rest_s: &'a str, off: usize) -> Result<Uri<'a>> {
     let params = Params {
         raw: params_raw_s,
         mode: ParamMode::Uri,
+        noted: NOTHING_NOTED,
     };
     if !global && !params.contains("phone-context") {
         return Err(Error::parse(
@@ -781,6 +1152,137 @@ mod tests {
         assert!(Uri::parse(b"tel:7042", 0).is_err());
         let o = Uri::parse(b"http://example.com/x", 0).unwrap();
         assert_eq!(o.scheme, Scheme::Other("http"));
+    }
+
+    fn xorshift(x: &mut u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x
+    }
+
+    #[test]
+    fn ipv4_matches_std() {
+        let fixed: [&[u8]; 12] = [
+            b"0.0.0.0",
+            b"255.255.255.255",
+            b"256.1.1.1",
+            b"01.1.1.1",
+            b"1.1.1",
+            b"1.1.1.1.",
+            b"1.1.1.01",
+            b"1..1.1",
+            b"0000.1.1.1",
+            b"1.2.3.4x",
+            b"",
+            b"+1.2.3.4",
+        ];
+        let alphabet = b"0123456789..a+";
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let random = (0..300_000).map(|_| {
+            let r = xorshift(&mut x);
+            let len = (r % 19) as usize;
+            (0..len)
+                .map(|i| alphabet[((r >> (i * 3 + 5)) % alphabet.len() as u64) as usize])
+                .collect::<Vec<u8>>()
+        });
+        for s in fixed.iter().map(|s| s.to_vec()).chain(random) {
+            let want = std::str::from_utf8(&s)
+                .ok()
+                .and_then(|t| t.parse::<core::net::Ipv4Addr>().ok());
+            assert_eq!(parse_ipv4(&s), want, "{:?}", String::from_utf8_lossy(&s));
+        }
+    }
+
+    /// The host check as a plain loop over labels, kept to check the state
+    /// machine against.
+    fn reference_host(s: &[u8]) -> core::result::Result<Host<'_>, (&'static str, usize)> {
+        let text = core::str::from_utf8(s).map_err(|_| ("utf8", 0))?;
+        if s.is_empty() {
+            return Err(("empty host", 0));
+        }
+        if let Some(p) = s.iter().position(|&b| !is_host_char(b)) {
+            return Err(("invalid character in host", p));
+        }
+        let trimmed = text.strip_suffix('.').unwrap_or(text);
+        let labels: Vec<&str> = trimmed.split('.').collect();
+        let last = labels.last().copied().unwrap_or("");
+        if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+            return text
+                .parse::<core::net::Ipv4Addr>()
+                .map(Host::V4)
+                .map_err(|_| ("invalid IPv4 address", 0));
+        }
+        let bad = labels
+            .iter()
+            .any(|l| l.is_empty() || l.starts_with('-') || l.ends_with('-'));
+        if bad {
+            return Err(("invalid host name label", 0));
+        }
+        Ok(Host::Name(text))
+    }
+
+    #[test]
+    fn host_state_machine_matches_labels() {
+        let alphabet = b"a9-.Z0.-_";
+        let mut x = 0x0bad_cafe_f00d_1234u64;
+        for _ in 0..300_000 {
+            let r = xorshift(&mut x);
+            let len = 1 + (r % 16) as usize;
+            let s: Vec<u8> = (0..len)
+                .map(|i| alphabet[((r >> (i * 3 + 4)) % alphabet.len() as u64) as usize])
+                .collect();
+            let got = parse_host(&s, 0, "h").map_err(|e| match e {
+                Error::Parse { reason, offset, .. } => (reason, offset),
+                _ => ("other", 0),
+            });
+            assert_eq!(got, reference_host(&s), "{:?}", String::from_utf8_lossy(&s));
+        }
+    }
+
+    /// Whenever the one-pass decoder answers, the full grammar gives the
+    /// same URI.
+    #[test]
+    fn common_form_agrees_with_the_full_grammar() {
+        let seeds: [&[u8]; 8] = [
+            b"+12125550187@pbx.alice.example.com;user=phone",
+            b"alice:secret@a.b:5060;transport=udp;lr",
+            b"198.51.100.1;lr",
+            b"a%20b@h.example.com.",
+            b"1.2.3.4:5060",
+            b"u;p=1@h;q",
+            b"x@[::1]:5061",
+            b"h?x=y",
+        ];
+        let extra = b"@:;=?%2aF.-[]&x5 ";
+        let mut x = 0x5eed_5eed_1234_4321u64;
+        let mut answered = 0;
+        for i in 0..200_000 {
+            let mut s = seeds[i % seeds.len()].to_vec();
+            let r = xorshift(&mut x);
+            for k in 0..(r % 4) {
+                let pos = ((r >> (8 + k * 12)) as usize) % (s.len() + 1);
+                let b = extra[((r >> (14 + k * 12)) as usize) % extra.len()];
+                match (r >> (20 + k * 12)) % 3 {
+                    0 => s.insert(pos, b),
+                    1 if pos < s.len() => s[pos] = b,
+                    _ if pos < s.len() => {
+                        s.remove(pos);
+                    }
+                    _ => {}
+                }
+            }
+            let Ok(rest) = core::str::from_utf8(&s) else {
+                continue;
+            };
+            let raw = format!("sip:{rest}");
+            let rest = &raw[4..];
+            if let Some(u) = parse_sip_common(Scheme::Sip, &raw, rest) {
+                answered += 1;
+                assert_eq!(Ok(u), parse_sip_full(Scheme::Sip, &raw, rest, 4), "{raw}");
+            }
+        }
+        assert!(answered > 10_000, "only {answered} answered");
     }
 
     #[test]
