@@ -10,6 +10,17 @@
 #include <stdint.h>
 
 /**
+ * The value of an optional payload type field of `mp_transcoder_config`
+ * that is not in use.
+ */
+#define MP_PT_NONE -1
+
+/**
+ * What `mp_transcoder_poll_timeout` writes when no timer is pending.
+ */
+#define MP_NO_DEADLINE UINT64_MAX
+
+/**
  * The size of `mp_sdes_crypto.key_salt`: the longest master key followed
  * by master salt (AES-256 counter mode, 32 + 14 bytes).
  */
@@ -139,6 +150,20 @@ typedef enum mp_packet_kind {
 } mp_packet_kind;
 
 /**
+ * A G.722 decoder (opaque): octets in, two 16 kHz 16-bit linear samples
+ * per octet out. Owned by the caller from `mp_g722_decoder_new` to
+ * `mp_g722_decoder_free`; may move between threads, not be shared.
+ */
+typedef struct mp_g722_decoder mp_g722_decoder;
+
+/**
+ * A G.722 encoder (opaque): 16 kHz 16-bit linear in, one octet per two
+ * samples out. Owned by the caller from `mp_g722_encoder_new` to
+ * `mp_g722_encoder_free`; may move between threads, not be shared.
+ */
+typedef struct mp_g722_encoder mp_g722_encoder;
+
+/**
  * Rewrites the packets of one outgoing RTP stream in place (opaque).
  * Owned by the caller from `mp_rtp_rewriter_new` to
  * `mp_rtp_rewriter_free`; it keeps no pointer to any packet. It may move
@@ -155,6 +180,163 @@ typedef struct mp_sip_message mp_sip_message;
  * An SRTP/SRTCP context for one master key (opaque).
  */
 typedef struct mp_srtp_context mp_srtp_context;
+
+/**
+ * One transcoding direction (opaque): RTP of one payload format in, RTP
+ * of another out, with its own SSRC, sequence numbers and timestamps.
+ * Owned by the caller from `mp_transcoder_new` to `mp_transcoder_free`;
+ * it keeps no pointer to caller memory. It may move between threads but
+ * must not be used from two threads at once.
+ */
+typedef struct mp_transcoder mp_transcoder;
+
+/**
+ * An RTP payload format the transcoder takes and produces, one of the
+ * `MP_PAYLOAD_FORMAT_*` constants.
+ */
+typedef uint32_t mp_payload_format;
+
+/**
+ * The configuration of one transcoding direction, as plain data owned by
+ * the caller. Start from `mp_transcoder_config_default` and change what
+ * the session negotiated.
+ */
+typedef struct mp_transcoder_config {
+  /**
+   * Payload format of the packets pushed in.
+   */
+  mp_payload_format input;
+  /**
+   * Their RTP payload type (0-127); other payload types are refused.
+   */
+  uint8_t input_pt;
+  /**
+   * Payload format of the packets produced.
+   */
+  mp_payload_format output;
+  /**
+   * Their RTP payload type (0-127).
+   */
+  uint8_t output_pt;
+  /**
+   * SSRC of the packets produced.
+   */
+  uint32_t output_ssrc;
+  /**
+   * Audio per packet produced, in milliseconds (10, 20, 30, 40, 50 or
+   * 60).
+   */
+  uint32_t output_ptime_ms;
+  /**
+   * Payload type of RFC 4733 telephone-events coming in (0-127), or
+   * `MP_PT_NONE`.
+   */
+  int32_t input_dtmf_pt;
+  /**
+   * Payload type telephone-events leave with (0-127), or `MP_PT_NONE` to
+   * drop them.
+   */
+  int32_t output_dtmf_pt;
+  /**
+   * Payload type of RFC 3389 comfort noise coming in (0-127), or
+   * `MP_PT_NONE` for the static 13.
+   */
+  int32_t input_cn_pt;
+  /**
+   * Payload type comfort noise leaves with (0-127), or `MP_PT_NONE` for
+   * the static 13.
+   */
+  int32_t output_cn_pt;
+  /**
+   * Whether comfort noise is passed through (true) or dropped.
+   */
+  bool pass_cn;
+  /**
+   * How many packets are held waiting for a missing one (0-32).
+   */
+  uint16_t reorder_window;
+  /**
+   * How long, in milliseconds, a gap waits for a late packet before it
+   * is concealed, and how long past the expected next packet a partly
+   * filled output packet waits before it is sent short.
+   */
+  uint32_t max_hold_ms;
+  /**
+   * Sequence number of the first packet produced.
+   */
+  uint16_t initial_seq;
+  /**
+   * RTP timestamp of the first packet produced.
+   */
+  uint32_t initial_timestamp;
+} mp_transcoder_config;
+
+/**
+ * What a transcoder has done so far, filled in by
+ * `mp_transcoder_get_stats`.
+ */
+typedef struct mp_transcoder_stats {
+  /**
+   * Packets accepted by `mp_transcoder_push` (audio, events and noise).
+   */
+  uint64_t packets_in;
+  /**
+   * Packets handed out by `mp_transcoder_poll_output`.
+   */
+  uint64_t packets_out;
+  /**
+   * Gaps filled with concealed audio (one per run of lost packets).
+   */
+  uint64_t concealed_frames;
+  /**
+   * RTP timestamp ticks (1/8000 s) of concealed audio.
+   */
+  uint64_t concealed_ticks;
+  /**
+   * Packets that arrived after a later one and were put back in order.
+   */
+  uint64_t reordered;
+  /**
+   * Packets dropped because their time was already output.
+   */
+  uint64_t late_dropped;
+  /**
+   * Packets dropped as copies of one already received.
+   */
+  uint64_t duplicates;
+  /**
+   * Stream restarts: SSRC changes, large jumps and resets.
+   */
+  uint64_t resets;
+  /**
+   * Telephone-event packets passed through.
+   */
+  uint64_t dtmf_passed;
+  /**
+   * Telephone-event packets dropped (no output payload type).
+   */
+  uint64_t dtmf_dropped;
+  /**
+   * Audio packets dropped because they overlap a telephone-event.
+   */
+  uint64_t audio_in_event_dropped;
+  /**
+   * Comfort-noise packets passed through.
+   */
+  uint64_t cn_passed;
+  /**
+   * Comfort-noise packets dropped by configuration.
+   */
+  uint64_t cn_dropped;
+  /**
+   * Packets `mp_transcoder_push` refused with an error status.
+   */
+  uint64_t bad_packets;
+  /**
+   * Output packets dropped because the host did not poll them in time.
+   */
+  uint64_t output_dropped;
+} mp_transcoder_stats;
 
 /**
  * One packet of an RTCP datagram, as `mp_rtcp_packet_at` reports it.
@@ -321,6 +503,22 @@ typedef struct mp_sdes_crypto {
 } mp_sdes_crypto;
 
 /**
+ * G.711 μ-law, `PCMU/8000` (RFC 3551 static payload type 0).
+ */
+#define MP_PAYLOAD_FORMAT_PCMU 1
+
+/**
+ * G.711 A-law, `PCMA/8000` (RFC 3551 static payload type 8).
+ */
+#define MP_PAYLOAD_FORMAT_PCMA 2
+
+/**
+ * G.722 at 64 kbit/s, `G722/8000` (RFC 3551 static payload type 9; the
+ * RTP clock is 8000 Hz although the codec samples at 16 kHz).
+ */
+#define MP_PAYLOAD_FORMAT_G722 3
+
+/**
  * AES-128 counter mode, HMAC-SHA1 80-bit tag (RFC 3711, RFC 4568).
  */
 #define MP_SRTP_AES_CM_128_HMAC_SHA1_80 1
@@ -366,6 +564,218 @@ const char *mp_status_str(enum mp_status status);
  * Thread-safe.
  */
 const char *mp_version(void);
+
+/**
+ * Encodes `n` 16-bit linear samples at `pcm` to `n` μ-law octets at `out`
+ * (ITU-T G.711, bit-exact with the G.191 reference). The buffers must not
+ * overlap (`MP_ERR_INVALID_ARGUMENT` when they do). Thread-safe.
+ */
+enum mp_status mp_g711_ulaw_encode(const int16_t *pcm, size_t n, uint8_t *out);
+
+/**
+ * Decodes `n` μ-law octets at `codes` to `n` 16-bit linear samples at
+ * `pcm`. The buffers must not overlap. Thread-safe.
+ */
+enum mp_status mp_g711_ulaw_decode(const uint8_t *codes, size_t n, int16_t *pcm);
+
+/**
+ * Encodes `n` 16-bit linear samples at `pcm` to `n` A-law octets at `out`
+ * (ITU-T G.711, bit-exact with the G.191 reference). The buffers must not
+ * overlap. Thread-safe.
+ */
+enum mp_status mp_g711_alaw_encode(const int16_t *pcm, size_t n, uint8_t *out);
+
+/**
+ * Decodes `n` A-law octets at `codes` to `n` 16-bit linear samples at
+ * `pcm`. The buffers must not overlap. Thread-safe.
+ */
+enum mp_status mp_g711_alaw_decode(const uint8_t *codes, size_t n, int16_t *pcm);
+
+/**
+ * Converts `n` μ-law octets at `input` to A-law at `out` with the direct
+ * table of G.711 (not through linear). `input` and `out` may be the same
+ * buffer (converted in place) but must not overlap otherwise.
+ * Thread-safe.
+ */
+enum mp_status mp_g711_ulaw_to_alaw(const uint8_t *input, size_t n, uint8_t *out);
+
+/**
+ * Converts `n` A-law octets at `input` to μ-law at `out` with the direct
+ * table of G.711. In place as for `mp_g711_ulaw_to_alaw`. Thread-safe.
+ */
+enum mp_status mp_g711_alaw_to_ulaw(const uint8_t *input, size_t n, uint8_t *out);
+
+/**
+ * Makes a G.722 encoder at `bitrate` (64000, 56000 or 48000 bit/s, else
+ * `MP_ERR_INVALID_ARGUMENT`) into `*out` (NULL on failure). Thread-safe.
+ */
+enum mp_status mp_g722_encoder_new(uint32_t bitrate, struct mp_g722_encoder **out);
+
+/**
+ * Encodes `samples` 16 kHz samples at `pcm` into `out` (room for
+ * `out_cap` octets); `*written` receives the number of octets written,
+ * `samples` / 2 (an odd last sample is not encoded: pass frames of an
+ * even number of samples). When `out_cap` is less, nothing is encoded, the call
+ * returns `MP_ERR_BUFFER_TOO_SMALL` and `*written` receives the octets
+ * needed. The encoder state carries over to the next call, so consecutive
+ * frames of one stream go through one encoder.
+ */
+enum mp_status mp_g722_encoder_encode(struct mp_g722_encoder *enc,
+                                      const int16_t *pcm,
+                                      size_t samples,
+                                      uint8_t *out,
+                                      size_t out_cap,
+                                      size_t *written);
+
+/**
+ * Returns the encoder to its initial state, as for a new stream.
+ */
+enum mp_status mp_g722_encoder_reset(struct mp_g722_encoder *enc);
+
+/**
+ * Frees an encoder; NULL is accepted and ignored.
+ */
+void mp_g722_encoder_free(struct mp_g722_encoder *enc);
+
+/**
+ * Makes a G.722 decoder for `bitrate` (64000, 56000 or 48000 bit/s, else
+ * `MP_ERR_INVALID_ARGUMENT`) into `*out` (NULL on failure). Thread-safe.
+ */
+enum mp_status mp_g722_decoder_new(uint32_t bitrate, struct mp_g722_decoder **out);
+
+/**
+ * Decodes `octets` octets at `data` into `pcm` (room for `pcm_cap`
+ * samples); `*written` receives the number of 16 kHz samples written,
+ * 2 × `octets`. When `pcm_cap` is less, nothing is decoded, the call
+ * returns `MP_ERR_BUFFER_TOO_SMALL` and `*written` receives the samples
+ * needed. Every octet value is valid input.
+ */
+enum mp_status mp_g722_decoder_decode(struct mp_g722_decoder *dec,
+                                      const uint8_t *data,
+                                      size_t octets,
+                                      int16_t *pcm,
+                                      size_t pcm_cap,
+                                      size_t *written);
+
+/**
+ * Switches the decoder to `bitrate` (64000, 56000 or 48000 bit/s, else
+ * `MP_ERR_INVALID_ARGUMENT` and no change) from the next octet on,
+ * keeping its state.
+ */
+enum mp_status mp_g722_decoder_set_bitrate(struct mp_g722_decoder *dec, uint32_t bitrate);
+
+/**
+ * Returns the decoder to its initial state, as for a new stream; the bit
+ * rate is kept.
+ */
+enum mp_status mp_g722_decoder_reset(struct mp_g722_decoder *dec);
+
+/**
+ * Frees a decoder; NULL is accepted and ignored.
+ */
+void mp_g722_decoder_free(struct mp_g722_decoder *dec);
+
+/**
+ * Fills `*out` with the defaults for a direction from `input` to `output`
+ * leaving with `output_ssrc`: the formats' static payload types (0, 8, 9),
+ * 20 ms packets, no telephone-events, comfort noise on the static payload
+ * type 13 and dropped, a reorder window of 3 packets, 60 ms of hold, and
+ * sequence numbers and timestamps starting at 0 (a host should draw
+ * random ones, RFC 3550 section 5.1). An unknown format gives
+ * `MP_ERR_INVALID_ARGUMENT`. Thread-safe.
+ */
+enum mp_status mp_transcoder_config_default(mp_payload_format input,
+                                            mp_payload_format output,
+                                            uint32_t output_ssrc,
+                                            struct mp_transcoder_config *out);
+
+/**
+ * Makes a transcoder from `*config` (read during the call only) into
+ * `*out` (NULL on failure). An inconsistent configuration gives
+ * `MP_ERR_INVALID_ARGUMENT`: an unknown format, a payload type above 127
+ * (or an optional one below -1), one payload type given to two formats on
+ * the same side, an output ptime other than 10, 20, 30, 40, 50 or 60 ms,
+ * or a reorder window above 32. Thread-safe.
+ */
+enum mp_status mp_transcoder_new(const struct mp_transcoder_config *config,
+                                 struct mp_transcoder **out);
+
+/**
+ * Frees a transcoder; NULL is accepted and ignored.
+ */
+void mp_transcoder_free(struct mp_transcoder *t);
+
+/**
+ * The text of the last error a call on this transcoder recorded, or "" if
+ * none; valid until the next call on it. NULL for a NULL transcoder.
+ */
+const char *mp_transcoder_last_error(const struct mp_transcoder *t);
+
+/**
+ * Feeds one received RTP packet (after SRTP, if any: `len` bytes at
+ * `rtp`, read during the call only) that arrived at `now_us`. A refused
+ * packet changes nothing but the `bad_packets` count, and the transcoder
+ * takes the next packet as if it had not come: `MP_ERR_PARSE` for one
+ * that is not RTP (an empty one included) or whose telephone-event or
+ * comfort-noise payload is malformed, `MP_ERR_UNSUPPORTED` for a payload
+ * type the configuration does not name, `MP_ERR_INVALID` for audio with
+ * no payload, `MP_ERR_LIMIT` for a payload longer than 960 octets
+ * (120 ms). The reason is in `mp_transcoder_last_error`. After a push,
+ * poll for output.
+ */
+enum mp_status mp_transcoder_push(struct mp_transcoder *t,
+                                  uint64_t now_us,
+                                  const uint8_t *rtp,
+                                  size_t len);
+
+/**
+ * Copies the next packet produced into `buf` (room for `cap` bytes) and
+ * writes its length to `*written`; when nothing is queued the call
+ * returns `MP_OK` with `*written` = 0 (a packet is never empty). When
+ * `cap` is too small the call returns `MP_ERR_BUFFER_TOO_SMALL` with the
+ * size needed in `*written`, and the packet stays queued;
+ * `mp_transcoder_max_output_packet_len` gives a size that always fits.
+ * Call it until `*written` is 0 after every push and timeout.
+ */
+enum mp_status mp_transcoder_poll_output(struct mp_transcoder *t,
+                                         uint8_t *buf,
+                                         size_t cap,
+                                         size_t *written);
+
+/**
+ * Tells the transcoder the time is `now_us`: a gap that waited the hold
+ * time for a late packet is concealed and what was held after it
+ * released; a partly filled output packet that no audio came to fill is
+ * sent short. Poll for output afterwards.
+ */
+enum mp_status mp_transcoder_handle_timeout(struct mp_transcoder *t, uint64_t now_us);
+
+/**
+ * Writes to `*deadline_us` when `mp_transcoder_handle_timeout` should next
+ * be called, on the caller's microsecond scale, or `MP_NO_DEADLINE` when
+ * no timer is pending.
+ */
+enum mp_status mp_transcoder_poll_timeout(struct mp_transcoder *t, uint64_t *deadline_us);
+
+/**
+ * Forgets the input stream: held packets are discarded, audio already
+ * transcoded is queued (a partly filled packet sent short), decoder and
+ * concealment start afresh. The output stream goes on: its sequence
+ * numbers and timestamps continue and its next packet is marked. The
+ * configuration and statistics are kept.
+ */
+enum mp_status mp_transcoder_reset(struct mp_transcoder *t);
+
+/**
+ * Writes to `*out` the largest packet `mp_transcoder_poll_output` can
+ * produce with this configuration.
+ */
+enum mp_status mp_transcoder_max_output_packet_len(struct mp_transcoder *t, size_t *out);
+
+/**
+ * Writes the transcoder's counters to `*out`.
+ */
+enum mp_status mp_transcoder_get_stats(struct mp_transcoder *t, struct mp_transcoder_stats *out);
 
 /**
  * Validates `len` bytes at `data` as one RTCP datagram (RFC 3550 A.2):
