@@ -10,6 +10,10 @@
 //! * [`rtp`] — zero-copy RTP view and in-place rewriting, sequence
 //!   unwrapping, RFC 3550 receiver statistics, RTCP, RFC 7983 demultiplexing.
 //! * [`srtp`] — SRTP/SRTCP contexts working in place, SDES keys.
+//! * [`dtls`] — DTLS-SRTP keying (sans-IO endpoint, certificates,
+//!   fingerprints).
+//! * [`ice`] — ICE-lite agent, STUN, consent freshness, host candidates.
+//! * [`sdp`] — browser offers parsed, ICE-lite DTLS-SRTP answers produced.
 //! * [`transport`] — one WebRTC peer per UDP port: ICE, DTLS and SRTP demultiplexed.
 //! * [`codec`] — G.711, G.722, resampling, loss concealment and the RTP
 //!   transcoder.
